@@ -1,0 +1,353 @@
+//! Client configuration: API key, environment or base URL, retries, timeouts,
+//! limits, and the HTTP client underneath.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::auth::ApiKey;
+use crate::retry::RetryPolicy;
+use crate::Error;
+
+/// Environment variable holding the API key.
+pub const ENV_API_KEY: &str = "STRADDLE_API_KEY";
+/// Environment variable overriding the base URL.
+pub const ENV_BASE_URL: &str = "STRADDLE_BASE_URL";
+/// Environment variable choosing the environment (`sandbox` or `production`).
+pub const ENV_ENVIRONMENT: &str = "STRADDLE_ENVIRONMENT";
+
+/// Default per-attempt timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit on a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// A Straddle environment (the spec's `https://{environment}.straddle.com`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Environment {
+    /// Testing and development: `https://sandbox.straddle.com`. The default.
+    #[default]
+    Sandbox,
+    /// Live transactions: `https://production.straddle.com`.
+    Production,
+}
+
+impl Environment {
+    /// The base URL of the environment.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "https://sandbox.straddle.com",
+            Environment::Production => "https://production.straddle.com",
+        }
+    }
+}
+
+impl FromStr for Environment {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sandbox" => Ok(Environment::Sandbox),
+            "production" => Ok(Environment::Production),
+            other => Err(Error::config(format!(
+                "unknown environment {other:?}: expected `sandbox` or `production`"
+            ))),
+        }
+    }
+}
+
+/// Per-call overrides, set on a request builder (`.max_retries(..)`, `.timeout(..)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// Retries for this call instead of the client's.
+    pub max_retries: Option<u32>,
+    /// Per-attempt timeout for this call instead of the client's.
+    pub timeout: Option<Duration>,
+}
+
+/// What every call of a client shares.
+pub(crate) struct Shared {
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) api_key: ApiKey,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Straddle API client. Cheap to clone (one `Arc`); share one per process
+/// so calls reuse connections.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), straddle_sdk::Error> {
+/// let client = straddle_sdk::Client::builder().api_key("sk_test_...").build()?;
+/// let customer = client
+///     .customers()
+///     .review()
+///     .refresh_review("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+///     .send()
+///     .await?;
+/// println!("{}", customer.data.name);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shared.fmt(f)
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `STRADDLE_API_KEY`
+    /// (required), `STRADDLE_BASE_URL`, `STRADDLE_ENVIRONMENT`
+    /// (`sandbox`, the default, or `production`).
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::default().from_env_vars(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// The base URL requests go to, e.g. `https://sandbox.straddle.com`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The retry rules of this client.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.shared.retry
+    }
+}
+
+/// Builds a [`Client`]. Only the API key is required.
+#[derive(Default)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    environment: Environment,
+    base_url: Option<String>,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("environment", &self.environment)
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key, sent as `Authorization: Bearer <key>`. Required.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The environment; [`Environment::Sandbox`] by default.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// A base URL that overrides the environment (a proxy, a mock server).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Retries after the first attempt (default 2); 0 sends exactly one request.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry.max_retries = retries;
+        self
+    }
+
+    /// The whole retry policy (backoff delays, `Retry-After` cap).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Timeout of each attempt, from sending to the end of the body (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout for opening a connection (default 10 s). Ignored with
+    /// [`ClientBuilder::http_client`], whose own settings apply.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body accepted (default 4 MiB); a larger one is
+    /// an [`Error::Decode`], not an allocation the server controls.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Use a caller-configured `reqwest::Client` (proxies, TLS roots,
+    /// connection pool). Auth, retries and the per-attempt timeout still apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Reads settings from environment variables through `var`; unset
+    /// variables leave the builder as it is.
+    fn from_env_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        match var(ENV_API_KEY) {
+            Some(key) if !key.trim().is_empty() => self.api_key = Some(key),
+            _ => return Err(Error::config(format!("{ENV_API_KEY} is not set"))),
+        }
+        if let Some(env) = var(ENV_ENVIRONMENT).filter(|v| !v.trim().is_empty()) {
+            self.environment = env.parse()?;
+        }
+        if let Some(url) = var(ENV_BASE_URL).filter(|v| !v.trim().is_empty()) {
+            self.base_url = Some(url);
+        }
+        Ok(self)
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self.api_key.as_deref().ok_or_else(|| {
+            Error::config("no API key: call `.api_key(..)` or use `Client::from_env()`")
+        })?;
+        let api_key = ApiKey::new(key)?;
+        let base_url = match &self.base_url {
+            Some(url) => parse_base_url(url)?,
+            None => self.environment.base_url().to_string(),
+        };
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let user_agent = HeaderValue::from_static(concat!(
+            "straddle-sdk-rust/",
+            env!("CARGO_PKG_VERSION")
+        ));
+        Ok(Client {
+            shared: Arc::new(Shared {
+                base_url,
+                http,
+                api_key,
+                user_agent,
+                retry: self.retry,
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            }),
+        })
+    }
+}
+
+fn parse_base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|e| Error::config(format!("invalid base URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::config(format!("base URL {url:?} must be http(s)://host[:port][/path]")));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::config(format!("base URL {url:?} cannot have a query or fragment")));
+    }
+    // Generated paths start with `/`, so the base keeps no trailing slash.
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn from_env_requires_the_key_and_reads_environment_and_base_url() {
+        let err = ClientBuilder::default().from_env_vars(vars(&[])).unwrap_err();
+        assert!(err.to_string().contains("STRADDLE_API_KEY"), "{err}");
+
+        let client = ClientBuilder::default()
+            .from_env_vars(vars(&[("STRADDLE_API_KEY", "k"), ("STRADDLE_ENVIRONMENT", "production")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "https://production.straddle.com");
+
+        let client = ClientBuilder::default()
+            .from_env_vars(vars(&[
+                ("STRADDLE_API_KEY", "k"),
+                ("STRADDLE_ENVIRONMENT", "production"),
+                ("STRADDLE_BASE_URL", "http://127.0.0.1:4010/"),
+            ]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:4010");
+
+        let err = ClientBuilder::default()
+            .from_env_vars(vars(&[("STRADDLE_API_KEY", "k"), ("STRADDLE_ENVIRONMENT", "staging")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("staging"), "{err}");
+    }
+
+    #[test]
+    fn sandbox_is_the_default_and_base_url_wins_over_environment() {
+        let c = Client::builder().api_key("k").build().unwrap();
+        assert_eq!(c.base_url(), "https://sandbox.straddle.com");
+        let c = Client::builder()
+            .api_key("k")
+            .environment(Environment::Production)
+            .base_url("http://127.0.0.1:4010")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:4010");
+    }
+
+    #[test]
+    fn build_rejects_missing_keys_and_bad_urls() {
+        for builder in [
+            Client::builder(),
+            Client::builder().api_key("  "),
+            Client::builder().api_key("sk\nx"),
+            Client::builder().api_key("k").base_url("ftp://example.com"),
+            Client::builder().api_key("k").base_url("not a url"),
+        ] {
+            assert!(matches!(builder.build(), Err(Error::Config { .. })));
+        }
+    }
+}

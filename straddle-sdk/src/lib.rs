@@ -1,0 +1,67 @@
+//! Rust SDK for the [Straddle API](https://straddle.com): pay-by-bank
+//! payments and customer identity checks.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), straddle_sdk::Error> {
+//! use straddle_sdk::{Client, Environment};
+//!
+//! let client = Client::builder()
+//!     .api_key("sk_test_...")
+//!     .environment(Environment::Sandbox)
+//!     .build()?;
+//! let customer = client
+//!     .customers()
+//!     .review()
+//!     .refresh_review("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+//!     .send()
+//!     .await?;
+//! println!("{} is {:?}", customer.data.name, customer.data.status);
+//! # Ok(()) }
+//! ```
+//!
+//! What you get over calling the API by hand:
+//! - types that keep working when the API adds fields or enum values
+//!   (unknown fields are kept in `extra`, unknown enum values in `Unknown`);
+//! - arguments checked before anything is sent;
+//! - retries of transient failures that never apply a change twice: every
+//!   `PUT`/`POST`/`PATCH`/`DELETE` carries an `Idempotency-Key`, the same on
+//!   every attempt;
+//! - one [`Error`] type that keeps the status, the server's error body and
+//!   its request id.
+//!
+//! Code under `generated/` is written by `cargo xtask codegen` from the
+//! OpenAPI fragment in `openapi/`; the rest is the hand-written runtime.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod config;
+mod error;
+mod params;
+mod pipeline;
+mod retry;
+
+#[allow(dead_code, missing_docs, unused_imports, clippy::all)]
+mod generated;
+
+/// The API's request and response types, generated from the OpenAPI fragment.
+pub mod types {
+    pub use crate::generated::api::types::*;
+}
+
+/// Request builders of the resource tree (`client.customers().review()...`).
+pub mod resources {
+    pub use crate::generated::resources::*;
+}
+
+pub use auth::ApiKey;
+pub use config::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Environment, RequestOptions,
+};
+pub use error::{ApiError, DecodeError, DecodeReason, Error, TransportError};
+pub use params::UuidArg;
+pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
+pub use reqwest::StatusCode;
+pub use reqwest::header::HeaderMap;
+pub use retry::{RetryPolicy, is_retryable_status};

@@ -1,0 +1,164 @@
+//! `cargo xtask codegen`: the pipeline from the checked-in fragment to the
+//! checked-in generated module, as named steps.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Result, XtaskError};
+use crate::{config, generate, resources, spec, transform};
+
+/// Where the inputs and outputs live, relative to the workspace root.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The workspace root.
+    pub root: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the workspace at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+    /// The fragment code is generated from.
+    pub fn fragment(&self) -> PathBuf {
+        self.root.join("openapi/straddle.json")
+    }
+    /// The operation list and resource tree.
+    pub fn operations(&self) -> PathBuf {
+        self.root.join("openapi/operations.toml")
+    }
+    /// The vendored upstream description.
+    pub fn upstream(&self) -> PathBuf {
+        self.root.join("openapi/upstream/straddle-openapi.json")
+    }
+    /// The generated module's directory.
+    pub fn generated_dir(&self) -> PathBuf {
+        self.root.join("straddle-sdk/src/generated")
+    }
+}
+
+/// A generated file: its path relative to the workspace root, and contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root, with `/` separators.
+    pub path: String,
+    /// The file's full text.
+    pub contents: String,
+}
+
+/// Load, validate and transform a spec: everything before generation.
+pub fn prepare(file: &Path, doc: Value) -> Result<openapiv3::OpenAPI> {
+    spec::validate(file, &doc)?;
+    let mut doc = doc;
+    transform::apply_all(&mut doc);
+    spec::to_openapi(file, &doc)
+}
+
+/// Generates every file of the SDK's generated module from the fragment and
+/// operation list at `layout`, without writing anything.
+pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
+    let fragment_path = layout.fragment();
+    let source = relative(layout, &fragment_path);
+    let doc = spec::load(&fragment_path)?;
+    let api = prepare(&fragment_path, doc)?;
+    let ops = config::load(&layout.operations())?;
+
+    let client = generate::progenitor_tokens(&fragment_path, &api, &generate::settings())?;
+    let tree = resources::tokens(&fragment_path, &api, &ops)?;
+    let module = resources::module_tokens();
+
+    let dir = relative(layout, &layout.generated_dir());
+    Ok(vec![
+        GeneratedFile {
+            path: format!("{dir}/mod.rs"),
+            contents: generate::format_file(&source, module)?,
+        },
+        GeneratedFile {
+            path: format!("{dir}/api.rs"),
+            contents: generate::format_file(&source, client)?,
+        },
+        GeneratedFile {
+            path: format!("{dir}/resources.rs"),
+            contents: generate::format_file(&source, tree)?,
+        },
+    ])
+}
+
+/// What `codegen --check` found.
+#[derive(Debug, Default)]
+pub struct Staleness {
+    /// Files whose checked-in text differs from what the spec generates.
+    pub stale: Vec<String>,
+    /// Files in the generated directory that the generator no longer writes.
+    pub extra: Vec<String>,
+}
+
+impl Staleness {
+    /// Whether the checked-in code matches the spec.
+    pub fn is_clean(&self) -> bool {
+        self.stale.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// Compares generated files with what is on disk; writes nothing.
+pub fn check(layout: &Layout, files: &[GeneratedFile]) -> Result<Staleness> {
+    let mut result = Staleness::default();
+    for file in files {
+        let on_disk = std::fs::read_to_string(layout.root.join(&file.path)).ok();
+        if on_disk.as_deref() != Some(file.contents.as_str()) {
+            result.stale.push(file.path.clone());
+        }
+    }
+    result.extra = extra_files(layout, files)?;
+    Ok(result)
+}
+
+/// Writes generated files (only those that changed) and removes files the
+/// generator no longer produces. Returns the paths it wrote or removed.
+pub fn write(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {
+    let mut touched = Vec::new();
+    for file in files {
+        let path = layout.root.join(&file.path);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| XtaskError::file(parent, format!("cannot create directory: {e}")))?;
+        }
+        std::fs::write(&path, &file.contents)
+            .map_err(|e| XtaskError::file(&path, format!("cannot write: {e}")))?;
+        touched.push(file.path.clone());
+    }
+    for extra in extra_files(layout, files)? {
+        let path = layout.root.join(&extra);
+        std::fs::remove_file(&path)
+            .map_err(|e| XtaskError::file(&path, format!("cannot remove stale file: {e}")))?;
+        touched.push(extra);
+    }
+    Ok(touched)
+}
+
+fn extra_files(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {
+    let dir = layout.generated_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let mut extra = Vec::new();
+    for entry in entries.flatten() {
+        let path = relative(layout, &entry.path());
+        if !files.iter().any(|f| f.path == path) {
+            extra.push(path);
+        }
+    }
+    extra.sort();
+    Ok(extra)
+}
+
+/// `path` relative to the workspace root, `/`-separated, for headers and messages.
+pub fn relative(layout: &Layout, path: &Path) -> String {
+    let rel = path.strip_prefix(&layout.root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,11 @@
+//! Maintainer commands for the Straddle Rust SDK, as a library so that each
+//! step can be tested alone. The binary (`cargo xtask`) is a thin CLI over it.
+
+pub mod codegen;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod generate;
+pub mod resources;
+pub mod spec;
+pub mod transform;

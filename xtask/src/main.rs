@@ -1,0 +1,123 @@
+//! `cargo xtask`: maintainer commands. Run `cargo xtask --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::codegen::{self, Layout};
+use xtask::error::XtaskError;
+use xtask::{config, extract, spec};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Maintainer commands for the Straddle Rust SDK.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate straddle-sdk/src/generated/ from openapi/straddle.json and
+    /// openapi/operations.toml.
+    Codegen {
+        /// Write nothing; exit 1 and name each stale file if the checked-in
+        /// code differs from what the fragment generates.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Work on the OpenAPI description.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Write openapi/straddle.json: the operations in openapi/operations.toml
+    /// and every schema they reference, cut from the upstream description and
+    /// converted to OpenAPI 3.0.3 (application/json only).
+    Extract {
+        /// The upstream description [default: openapi/upstream/straddle-openapi.json].
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Write nothing; exit 1 if openapi/straddle.json differs from the extract.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask/Cargo.toml sits one level below the workspace root.
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
+    let layout = Layout::new(workspace_root());
+    match cli.command {
+        Command::Codegen { check } => {
+            let started = std::time::Instant::now();
+            let files = codegen::generate_all(&layout)?;
+            if check {
+                let status = codegen::check(&layout, &files)?;
+                for path in &status.stale {
+                    eprintln!("stale: {path} differs from what `cargo xtask codegen` generates");
+                }
+                for path in &status.extra {
+                    eprintln!("stale: {path} is not generated any more");
+                }
+                if !status.is_clean() {
+                    eprintln!("run `cargo xtask codegen` and commit the result");
+                    return Ok(ExitCode::FAILURE);
+                }
+                println!("generated code is up to date ({} files)", files.len());
+            } else {
+                let touched = codegen::write(&layout, &files)?;
+                for path in &touched {
+                    println!("wrote {path}");
+                }
+                println!(
+                    "{} of {} generated files changed ({} ms)",
+                    touched.len(),
+                    files.len(),
+                    started.elapsed().as_millis()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Spec { command: SpecCommand::Extract { from, check } } => {
+            let from = from.unwrap_or_else(|| layout.upstream());
+            let upstream = spec::load(&from)?;
+            let ops = config::load(&layout.operations())?;
+            let fragment = extract::extract(&from, &upstream, &extract::Selection::Listed(&ops))?;
+            let text = extract::to_pretty(&fragment);
+            let target = layout.fragment();
+            let current = std::fs::read_to_string(&target).ok();
+            if check {
+                if current.as_deref() != Some(text.as_str()) {
+                    eprintln!("stale: openapi/straddle.json differs from `cargo xtask spec extract`");
+                    return Ok(ExitCode::FAILURE);
+                }
+                println!("openapi/straddle.json is up to date");
+            } else if current.as_deref() == Some(text.as_str()) {
+                println!("openapi/straddle.json is up to date");
+            } else {
+                std::fs::write(&target, text)
+                    .map_err(|e| XtaskError::file(&target, format!("cannot write: {e}")))?;
+                println!("wrote openapi/straddle.json; now run `cargo xtask codegen`");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Leniency rules applied to the parsed fragment before generation.
+//!
+//! Upstream's schemas describe what the API should send; the generated types
+//! must accept what it does send. Each rule is one function over the JSON
+//! document, documented with the failure it prevents, and tested alone.
+//! None of them touches operation parameters: arguments are still checked
+//! against the spec before a request leaves.
+
+use heck::ToUpperCamelCase;
+use serde_json::{Map, Value, json};
+
+/// A named rule; the pipeline applies them in this order.
+pub struct Rule {
+    /// Short name, used in tests and `--help`.
+    pub name: &'static str,
+    /// What the rule changes and why.
+    pub why: &'static str,
+    /// The rewrite itself.
+    pub apply: fn(&mut Value),
+}
+
+/// Every rule, in the order the pipeline applies them.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "name_one_of_branches",
+        why: "inline `oneOf` branches become components named after their titles, so the \
+              union is `Individual(..)` / `Business(..)` rather than struct-like variants",
+        apply: name_one_of_branches,
+    },
+    Rule {
+        name: "most_specific_branch_first",
+        why: "untagged unions are tried in order; with unknown fields kept, a branch with \
+              fewer properties would swallow payloads of a richer one",
+        apply: most_specific_branch_first,
+    },
+    Rule {
+        name: "nullable_at_use_site",
+        why: "a nullable component becomes a newtype around `Option`; nullability moves to the \
+              properties that use it, so fields are plain `Option<AddressV11>`",
+        apply: nullable_at_use_site,
+    },
+    Rule {
+        name: "keep_unknown_fields",
+        why: "`additionalProperties: false` makes a new API field fail the whole parse; \
+              objects keep unknown fields in `extra` and write them back",
+        apply: keep_unknown_fields,
+    },
+    Rule {
+        name: "open_enums",
+        why: "the API adds enum values; each string enum becomes `Known(..)` | `Unknown(String)` \
+              so new values parse and round-trip while known ones can still be matched",
+        apply: open_enums,
+    },
+    Rule {
+        name: "relax_response_strings",
+        why: "responses mask PII (`dob: ****-**-**`, `ein: **-*******`) against their declared \
+              `format`/`pattern`; schema strings are not validated on the way in",
+        apply: relax_response_strings,
+    },
+];
+
+/// Applies every rule in order.
+pub fn apply_all(doc: &mut Value) {
+    for rule in RULES {
+        (rule.apply)(doc);
+    }
+}
+
+fn schemas_mut(doc: &mut Value) -> Option<&mut Map<String, Value>> {
+    doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut)
+}
+
+/// Calls `f` on every schema node below `node`, children before parents.
+fn walk_schemas(node: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    match node {
+        Value::Object(map) => {
+            for value in map.values_mut() {
+                walk_schemas(value, f);
+            }
+            f(map);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| walk_schemas(v, f)),
+        _ => {}
+    }
+}
+
+fn is_object_schema(map: &Map<String, Value>) -> bool {
+    map.get("type").and_then(Value::as_str) == Some("object") || map.contains_key("properties")
+}
+
+/// `additionalProperties: false` (or absent) on an object with declared
+/// properties becomes `additionalProperties: {}`, which typify turns into a
+/// flattened `extra` map: unknown fields are kept instead of rejected or dropped.
+pub fn keep_unknown_fields(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else { return };
+    for schema in schemas.values_mut() {
+        walk_schemas(schema, &mut |map| {
+            if !is_object_schema(map) || !map.contains_key("properties") {
+                return;
+            }
+            match map.get("additionalProperties") {
+                None | Some(Value::Bool(_)) => {
+                    map.insert("additionalProperties".into(), json!({}));
+                }
+                Some(_) => {} // a typed map (`metadata`) stays as it is
+            }
+        });
+    }
+}
+
+/// A string `enum` becomes
+/// `oneOf: [{title: Known, enum: [..]}, {title: Unknown, type: string}]`,
+/// which typify generates as an untagged `Known(XKnown) | Unknown(String)`.
+pub fn open_enums(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else { return };
+    for (name, schema) in schemas.iter_mut() {
+        let base = name.to_upper_camel_case();
+        walk_schemas(schema, &mut |map| {
+            let is_string_enum = map.contains_key("enum")
+                && map.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
+                && map
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|v| v.iter().all(Value::is_string));
+            if !is_string_enum {
+                return;
+            }
+            let Some(values) = map.remove("enum") else { return };
+            map.remove("type");
+            // A default names a known value; it stays with the known branch.
+            let mut known = Map::new();
+            known.insert("title".into(), json!(format!("{base}Known")));
+            known.insert("type".into(), json!("string"));
+            known.insert("enum".into(), values);
+            let unknown = json!({
+                "title": format!("{base}Unknown"),
+                "type": "string",
+                "description": "A value this version of the SDK does not know yet, kept as sent.",
+            });
+            map.insert("oneOf".into(), json!([Value::Object(known), unknown]));
+        });
+    }
+}
+
+/// Inside component schemas: drops `pattern`, `minLength` and `maxLength`,
+/// and the string formats that typify would parse strictly (`date`, `ipv4`,
+/// `ipv6`), so masked or unexpected strings are kept as `String`. `uuid` and
+/// `date-time` stay typed: the API never masks them.
+pub fn relax_response_strings(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else { return };
+    for schema in schemas.values_mut() {
+        walk_schemas(schema, &mut |map| {
+            if map.get("type").and_then(Value::as_str) != Some("string") {
+                return;
+            }
+            for key in ["pattern", "minLength", "maxLength"] {
+                map.remove(key);
+            }
+            if matches!(map.get("format").and_then(Value::as_str), Some("date" | "ipv4" | "ipv6")) {
+                map.remove("format");
+            }
+        });
+    }
+}
+
+/// Inline object branches of a component's `oneOf` become components of
+/// their own, named `<Component><Distinct title words>`
+/// (`ComplianceProfileV1Individual`), and the `oneOf` refers to them.
+pub fn name_one_of_branches(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else { return };
+    let mut hoisted = Vec::new();
+    for (name, schema) in schemas.iter_mut() {
+        let Some(branches) = schema.get_mut("oneOf").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        let titles: Vec<Vec<String>> = branches
+            .iter()
+            .map(|b| {
+                b.get("title")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        let all_objects = branches.iter().all(|b| {
+            b.as_object().is_some_and(|m| is_object_schema(m) && !m.contains_key("$ref"))
+        });
+        if !all_objects || titles.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let shared: Vec<&String> =
+            titles[0].iter().filter(|w| titles.iter().all(|t| t.contains(w))).collect();
+        let names: Vec<String> = titles
+            .iter()
+            .map(|t| {
+                let distinct: Vec<&str> =
+                    t.iter().filter(|w| !shared.contains(w)).map(String::as_str).collect();
+                format!("{name}{}", distinct.join(" ").to_upper_camel_case())
+            })
+            .collect();
+        let unique = names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+        if !unique || names.iter().any(|n| n == name) {
+            continue;
+        }
+        for (branch, branch_name) in branches.iter_mut().zip(names) {
+            let body = std::mem::replace(
+                branch,
+                json!({ "$ref": format!("#/components/schemas/{branch_name}") }),
+            );
+            hoisted.push((branch_name, body));
+        }
+    }
+    for (name, body) in hoisted {
+        schemas.insert(name, body);
+    }
+}
+
+/// Orders the branches of every `oneOf` without a discriminator by how many
+/// properties they declare, most first (stable for ties): serde tries
+/// untagged variants in order, and a branch that keeps unknown fields would
+/// otherwise accept a richer branch's payload and hide its fields in `extra`.
+pub fn most_specific_branch_first(doc: &mut Value) {
+    let snapshot = doc.clone();
+    let Some(schemas) = schemas_mut(doc) else { return };
+    for schema in schemas.values_mut() {
+        if schema.get("discriminator").is_some() {
+            continue;
+        }
+        let Some(branches) = schema.get_mut("oneOf").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        let count = |b: &Value| -> usize {
+            let target = match b.get("$ref").and_then(Value::as_str) {
+                Some(r) => crate::spec::resolve(&snapshot, r).unwrap_or(b),
+                None => b,
+            };
+            target.get("properties").and_then(Value::as_object).map_or(0, Map::len)
+        };
+        branches.sort_by_key(|b| std::cmp::Reverse(count(b)));
+    }
+}
+
+/// A component schema marked `nullable` loses the mark, and every `$ref` to
+/// it (or a `$ref` with a `nullable: true` sibling, which OpenAPI 3.0
+/// ignores) becomes `allOf: [$ref]` with `nullable: true`: optional or null
+/// is said once, where the value is used, as `Option<T>`.
+pub fn nullable_at_use_site(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else { return };
+    let mut nullable = std::collections::BTreeSet::new();
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(map) = schema.as_object_mut() {
+            if map.get("nullable") == Some(&Value::Bool(true)) && is_object_schema(map) {
+                map.remove("nullable");
+                nullable.insert(format!("#/components/schemas/{name}"));
+            }
+        }
+    }
+    for schema in schemas.values_mut() {
+        walk_schemas(schema, &mut |map| {
+            let Some(target) = map.get("$ref").and_then(Value::as_str).map(str::to_string) else {
+                return;
+            };
+            let sibling_nullable = map.get("nullable") == Some(&Value::Bool(true));
+            if !sibling_nullable && !nullable.contains(&target) {
+                return;
+            }
+            map.remove("$ref");
+            map.insert("allOf".into(), json!([{ "$ref": target }]));
+            map.insert("nullable".into(), Value::Bool(true));
+        });
+    }
+}
