@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
+use crate::Error;
 use crate::auth::ApiKey;
 use crate::retry::RetryPolicy;
-use crate::Error;
 
 /// Environment variable holding the API key.
 pub const ENV_API_KEY: &str = "STRADDLE_API_KEY";
@@ -127,7 +127,9 @@ impl Client {
     /// (required), `STRADDLE_BASE_URL`, `STRADDLE_ENVIRONMENT`
     /// (`sandbox`, the default, or `production`).
     pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::default().from_env_vars(|name| std::env::var(name).ok())?.build()
+        ClientBuilder::default()
+            .with_env_vars(|name| std::env::var(name).ok())?
+            .build()
     }
 
     /// The base URL requests go to, e.g. `https://sandbox.straddle.com`.
@@ -226,7 +228,7 @@ impl ClientBuilder {
 
     /// Reads settings from environment variables through `var`; unset
     /// variables leave the builder as it is.
-    fn from_env_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+    fn with_env_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         match var(ENV_API_KEY) {
             Some(key) if !key.trim().is_empty() => self.api_key = Some(key),
             _ => return Err(Error::config(format!("{ENV_API_KEY} is not set"))),
@@ -257,10 +259,8 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
         };
-        let user_agent = HeaderValue::from_static(concat!(
-            "straddle-sdk-rust/",
-            env!("CARGO_PKG_VERSION")
-        ));
+        let user_agent =
+            HeaderValue::from_static(concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION")));
         Ok(Client {
             shared: Arc::new(Shared {
                 base_url,
@@ -269,7 +269,9 @@ impl ClientBuilder {
                 user_agent,
                 retry: self.retry,
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                max_response_bytes: self
+                    .max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             }),
         })
     }
@@ -279,10 +281,14 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
     let parsed = reqwest::Url::parse(url.trim())
         .map_err(|e| Error::config(format!("invalid base URL {url:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::config(format!("base URL {url:?} must be http(s)://host[:port][/path]")));
+        return Err(Error::config(format!(
+            "base URL {url:?} must be http(s)://host[:port][/path]"
+        )));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::config(format!("base URL {url:?} cannot have a query or fragment")));
+        return Err(Error::config(format!(
+            "base URL {url:?} cannot have a query or fragment"
+        )));
     }
     // Generated paths start with `/`, so the base keeps no trailing slash.
     Ok(parsed.as_str().trim_end_matches('/').to_string())
@@ -293,23 +299,33 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
     fn from_env_requires_the_key_and_reads_environment_and_base_url() {
-        let err = ClientBuilder::default().from_env_vars(vars(&[])).unwrap_err();
+        let err = ClientBuilder::default()
+            .with_env_vars(vars(&[]))
+            .unwrap_err();
         assert!(err.to_string().contains("STRADDLE_API_KEY"), "{err}");
 
         let client = ClientBuilder::default()
-            .from_env_vars(vars(&[("STRADDLE_API_KEY", "k"), ("STRADDLE_ENVIRONMENT", "production")]))
+            .with_env_vars(vars(&[
+                ("STRADDLE_API_KEY", "k"),
+                ("STRADDLE_ENVIRONMENT", "production"),
+            ]))
             .unwrap()
             .build()
             .unwrap();
         assert_eq!(client.base_url(), "https://production.straddle.com");
 
         let client = ClientBuilder::default()
-            .from_env_vars(vars(&[
+            .with_env_vars(vars(&[
                 ("STRADDLE_API_KEY", "k"),
                 ("STRADDLE_ENVIRONMENT", "production"),
                 ("STRADDLE_BASE_URL", "http://127.0.0.1:4010/"),
@@ -320,7 +336,10 @@ mod tests {
         assert_eq!(client.base_url(), "http://127.0.0.1:4010");
 
         let err = ClientBuilder::default()
-            .from_env_vars(vars(&[("STRADDLE_API_KEY", "k"), ("STRADDLE_ENVIRONMENT", "staging")]))
+            .with_env_vars(vars(&[
+                ("STRADDLE_API_KEY", "k"),
+                ("STRADDLE_ENVIRONMENT", "staging"),
+            ]))
             .unwrap_err();
         assert!(err.to_string().contains("staging"), "{err}");
     }

@@ -148,11 +148,16 @@ impl Error {
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config { message: message.into() }
+        Error::Config {
+            message: message.into(),
+        }
     }
 
     pub(crate) fn invalid(operation: &'static str, message: impl Into<String>) -> Self {
-        Error::InvalidRequest { operation, message: message.into() }
+        Error::InvalidRequest {
+            operation,
+            message: message.into(),
+        }
     }
 }
 
@@ -214,7 +219,11 @@ impl fmt::Display for Error {
                 e.operation, e.attempts, e.source
             ),
             Error::Decode(e) => {
-                write!(f, "{} returned HTTP {} with an unusable body: ", e.operation, e.status)?;
+                write!(
+                    f,
+                    "{} returned HTTP {} with an unusable body: ",
+                    e.operation, e.status
+                )?;
                 match &e.reason {
                     DecodeReason::Json(err) => write!(f, "{err}")?,
                     DecodeReason::TooLarge { limit } => {
@@ -227,7 +236,10 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::InvalidRequest { operation, message } => {
-                write!(f, "{operation}: invalid request, nothing was sent: {message}")
+                write!(
+                    f,
+                    "{operation}: invalid request, nothing was sent: {message}"
+                )
             }
             Error::Config { message } => write!(f, "invalid client configuration: {message}"),
         }

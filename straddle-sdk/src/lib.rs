@@ -41,6 +41,8 @@ mod params;
 mod pipeline;
 mod retry;
 
+// Formatted by prettyplease in `cargo xtask codegen`; rustfmt would churn it.
+#[rustfmt::skip]
 #[allow(dead_code, missing_docs, unused_imports, clippy::all)]
 mod generated;
 
@@ -65,3 +67,8 @@ pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{RetryPolicy, is_retryable_status};
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

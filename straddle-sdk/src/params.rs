@@ -69,7 +69,9 @@ pub fn header(
     if HeaderValue::from_str(&value).is_err() || value.chars().any(char::is_control) {
         return Err(Error::invalid(
             operation,
-            format!("`{name}` cannot be sent as a header: it contains control or non-visible characters"),
+            format!(
+                "`{name}` cannot be sent as a header: it contains control or non-visible characters"
+            ),
         ));
     }
     string(operation, name, value, min, max)

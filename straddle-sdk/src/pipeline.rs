@@ -15,11 +15,11 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AG
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
+use crate::Error;
 use crate::config::{RequestOptions, Shared};
 use crate::error::{ApiError, DecodeError, DecodeReason, TransportError, snippet};
 use crate::generated::api::Client as RawClient;
 use crate::types::ErrorResponse;
-use crate::Error;
 
 /// Header carrying the idempotency key.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -86,7 +86,9 @@ impl CallContext {
     }
 
     fn max_retries(&self) -> u32 {
-        self.options.max_retries.unwrap_or(self.shared.retry.max_retries)
+        self.options
+            .max_retries
+            .unwrap_or(self.shared.retry.max_retries)
     }
 
     fn timeout(&self) -> Duration {
@@ -108,7 +110,10 @@ impl crate::Client {
 }
 
 fn is_mutating(method: &Method) -> bool {
-    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
 }
 
 /// Headers every request carries; the idempotency key is fixed here, once
@@ -132,7 +137,10 @@ enum Body {
 
 /// Reads the body, refusing to buffer more than `limit` bytes.
 async fn read_bounded(mut response: reqwest::Response, limit: usize) -> reqwest::Result<Body> {
-    if response.content_length().is_some_and(|len| len > limit as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
         return Ok(Body::TooLarge);
     }
     let mut buf = BytesMut::new();
@@ -169,7 +177,9 @@ impl ClientHooks<CallContext> for RawClient {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        execute_with_retries(self, ctx, request).instrument(span).await
+        execute_with_retries(self, ctx, request)
+            .instrument(span)
+            .await
     }
 }
 
@@ -191,7 +201,8 @@ async fn execute_with_retries(
             // operations sends one.
             None => return raw.client().execute(request).await,
         };
-        this.headers_mut().insert(RETRY_COUNT, HeaderValue::from(attempt));
+        this.headers_mut()
+            .insert(RETRY_COUNT, HeaderValue::from(attempt));
         *this.timeout_mut() = Some(ctx.timeout());
         let started = Instant::now();
         let outcome = async {
@@ -226,7 +237,13 @@ async fn execute_with_retries(
             }
             Ok((status, headers, None)) => {
                 let wait = policy.delay_for(retry, Some(&headers));
-                tracing::info!(attempt, status = status.as_u16(), elapsed_ms, wait_ms = wait.as_millis() as u64, "retrying after a retryable status");
+                tracing::info!(
+                    attempt,
+                    status = status.as_u16(),
+                    elapsed_ms,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying after a retryable status"
+                );
                 wait
             }
             Err(e) if attempt < max_retries && is_retryable_transport(&e) => {
@@ -264,7 +281,11 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
         Ok(value) => {
             let status = value.status();
             let headers = value.headers().clone();
-            return Ok(ApiResponse { status, headers, data: value.into_inner() });
+            return Ok(ApiResponse {
+                status,
+                headers,
+                data: value.into_inner(),
+            });
         }
         Err(progenitor_client::Error::InvalidRequest(message)) => {
             return Err(Error::invalid(operation, message));
@@ -274,7 +295,11 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
             | progenitor_client::Error::ResponseBodyError(source)
             | progenitor_client::Error::InvalidUpgrade(source),
         ) => {
-            let transport = Box::new(TransportError { operation, attempts, source });
+            let transport = Box::new(TransportError {
+                operation,
+                attempts,
+                source,
+            });
             return Err(if transport.source.is_timeout() {
                 Error::Timeout(transport)
             } else {
@@ -285,7 +310,10 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
         Err(_) => None,
     };
     let Some((status, headers, body)) = record.response.take() else {
-        return Err(Error::invalid(operation, "no response was recorded for this call"));
+        return Err(Error::invalid(
+            operation,
+            "no response was recorded for this call",
+        ));
     };
     if record.too_large {
         return Err(Error::Decode(Box::new(DecodeError {
@@ -293,7 +321,9 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
             status,
             headers,
             snippet: String::new(),
-            reason: DecodeReason::TooLarge { limit: ctx.shared.max_response_bytes },
+            reason: DecodeReason::TooLarge {
+                limit: ctx.shared.max_response_bytes,
+            },
         })));
     }
     if status.is_success() {
@@ -302,7 +332,13 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
             None => match serde_json::from_slice::<T>(&body) {
                 Err(e) => e,
                 // Parsed after all: a success status progenitor did not expect.
-                Ok(data) => return Ok(ApiResponse { status, headers, data }),
+                Ok(data) => {
+                    return Ok(ApiResponse {
+                        status,
+                        headers,
+                        data,
+                    });
+                }
             },
         };
         return Err(Error::Decode(Box::new(DecodeError {

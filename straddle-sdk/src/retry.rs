@@ -57,7 +57,9 @@ impl RetryPolicy {
         if let Some(wait) = headers.and_then(|h| self.server_wait(h)) {
             return wait;
         }
-        let exp = self.initial_backoff.saturating_mul(2u32.saturating_pow(retry.min(31)));
+        let exp = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry.min(31)));
         let capped = exp.min(self.max_backoff);
         // Up to 25 % less, so that many clients do not retry in step.
         capped.mul_f64(1.0 - 0.25 * fastrand::f64())
@@ -65,7 +67,12 @@ impl RetryPolicy {
 
     /// The wait a server asked for, if it is within `max_retry_after`.
     fn server_wait(&self, headers: &HeaderMap) -> Option<Duration> {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
         let wait = header("retry-after-ms")
             .and_then(|v| v.parse::<f64>().ok())
             .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok())
@@ -99,23 +106,43 @@ mod tests {
     #[test]
     fn backoff_doubles_from_half_a_second_and_stops_at_eight() {
         let p = RetryPolicy::default();
-        for (retry, full) in [(0, 500), (1, 1000), (2, 2000), (3, 4000), (4, 8000), (9, 8000)] {
+        for (retry, full) in [
+            (0, 500),
+            (1, 1000),
+            (2, 2000),
+            (3, 4000),
+            (4, 8000),
+            (9, 8000),
+        ] {
             let d = p.delay_for(retry, None).as_millis() as u64;
-            assert!(d <= full && d >= full * 3 / 4, "retry {retry}: {d} ms not in [{}, {full}]", full * 3 / 4);
+            assert!(
+                d <= full && d >= full * 3 / 4,
+                "retry {retry}: {d} ms not in [{}, {full}]",
+                full * 3 / 4
+            );
         }
     }
 
     #[test]
     fn retry_after_in_seconds_milliseconds_and_http_date_is_honoured() {
         let p = RetryPolicy::default();
-        assert_eq!(p.delay_for(0, Some(&headers(&[("retry-after", "3")]))), Duration::from_secs(3));
         assert_eq!(
-            p.delay_for(0, Some(&headers(&[("retry-after-ms", "250"), ("retry-after", "9")]))),
+            p.delay_for(0, Some(&headers(&[("retry-after", "3")]))),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            p.delay_for(
+                0,
+                Some(&headers(&[("retry-after-ms", "250"), ("retry-after", "9")]))
+            ),
             Duration::from_millis(250)
         );
         let in_20s = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(20));
         let d = p.delay_for(0, Some(&headers(&[("retry-after", &in_20s)])));
-        assert!(d > Duration::from_secs(15) && d <= Duration::from_secs(20), "{d:?}");
+        assert!(
+            d > Duration::from_secs(15) && d <= Duration::from_secs(20),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -132,7 +159,10 @@ mod tests {
         let p = RetryPolicy::default();
         assert!(p.should_retry(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new()));
         assert!(!p.should_retry(StatusCode::BAD_REQUEST, &HeaderMap::new()));
-        assert!(p.should_retry(StatusCode::BAD_REQUEST, &headers(&[("x-should-retry", "true")])));
+        assert!(p.should_retry(
+            StatusCode::BAD_REQUEST,
+            &headers(&[("x-should-retry", "true")])
+        ));
         assert!(!p.should_retry(
             StatusCode::SERVICE_UNAVAILABLE,
             &headers(&[("x-should-retry", "false")])
@@ -141,7 +171,10 @@ mod tests {
             assert!(is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
         }
         for s in [400, 401, 403, 404, 422] {
-            assert!(!is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+            assert!(
+                !is_retryable_status(StatusCode::from_u16(s).unwrap()),
+                "{s}"
+            );
         }
     }
 }

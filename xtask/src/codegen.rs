@@ -142,7 +142,9 @@ pub fn write(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {
 
 fn extra_files(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {
     let dir = layout.generated_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
     let mut extra = Vec::new();
     for entry in entries.flatten() {
         let path = relative(layout, &entry.path());

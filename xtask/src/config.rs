@@ -50,7 +50,11 @@ pub fn load(file: &Path) -> Result<Operations> {
     for (i, op) in ops.operations.iter().enumerate() {
         let at = format!("/operation/{i}");
         if !crate::spec::METHODS.contains(&op.method.as_str()) {
-            return Err(XtaskError::at(file, at, format!("unknown method {:?}", op.method)));
+            return Err(XtaskError::at(
+                file,
+                at,
+                format!("unknown method {:?}", op.method),
+            ));
         }
         if op.resource_path().is_empty() || !is_snake(&op.name) {
             return Err(XtaskError::at(
@@ -60,7 +64,11 @@ pub fn load(file: &Path) -> Result<Operations> {
             ));
         }
         if !op.resource_path().iter().all(|s| is_snake(s)) {
-            return Err(XtaskError::at(file, at, "`resource` segments must be snake_case"));
+            return Err(XtaskError::at(
+                file,
+                at,
+                "`resource` segments must be snake_case",
+            ));
         }
     }
     Ok(ops)
@@ -69,5 +77,6 @@ pub fn load(file: &Path) -> Result<Operations> {
 fn is_snake(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

@@ -18,7 +18,11 @@ pub struct XtaskError {
 impl XtaskError {
     /// An error about a whole file.
     pub fn file(file: &Path, message: impl Into<String>) -> Self {
-        Self { file: file.to_path_buf(), pointer: None, message: one_line(message.into()) }
+        Self {
+            file: file.to_path_buf(),
+            pointer: None,
+            message: one_line(message.into()),
+        }
     }
 
     /// An error about the node at `pointer` in `file`.
@@ -56,5 +60,8 @@ pub fn escape_token(token: &str) -> String {
 
 /// Builds a JSON pointer from its unescaped tokens.
 pub fn pointer<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
-    tokens.into_iter().map(|t| format!("/{}", escape_token(t))).collect()
+    tokens
+        .into_iter()
+        .map(|t| format!("/{}", escape_token(t)))
+        .collect()
 }

@@ -54,7 +54,11 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
     for (path, method, operation_id) in &wanted {
         let at = pointer(["paths", path.as_str(), method.as_str()]);
         let item = upstream_paths.get(path).ok_or_else(|| {
-            XtaskError::at(file, pointer(["paths", path.as_str()]), "no such path upstream")
+            XtaskError::at(
+                file,
+                pointer(["paths", path.as_str()]),
+                "no such path upstream",
+            )
         })?;
         let operation = item
             .get(method)
@@ -63,7 +67,12 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
         let mut operation = operation.clone();
         let id = operation_id
             .clone()
-            .or_else(|| operation.get("operationId").and_then(Value::as_str).map(str::to_string))
+            .or_else(|| {
+                operation
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| synthesize_operation_id(method, path));
         operation.insert("operationId".into(), Value::String(id));
         json_only(&mut operation);
@@ -85,7 +94,10 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
     let mut needed = BTreeSet::new();
     collect_refs(file, upstream, &paths, &mut needed)?;
     let mut schemas = Map::new();
-    if let Some(all) = upstream.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(all) = upstream
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in all {
             if needed.contains(name) {
                 schemas.insert(name.clone(), schema.clone());
@@ -98,7 +110,12 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
         .into_iter()
         .flat_map(|p| p.values())
         .flat_map(|item| METHODS.iter().filter_map(move |m| item.get(*m)))
-        .flat_map(|op| op.get("tags").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|op| {
+            op.get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
         .filter_map(Value::as_str)
         .collect();
     let tags: Vec<Value> = upstream
@@ -106,7 +123,11 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| used_tags.contains(n)))
+        .filter(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| used_tags.contains(n))
+        })
         .cloned()
         .collect();
 
@@ -150,7 +171,10 @@ pub fn to_pretty(doc: &Value) -> String {
 pub fn synthesize_operation_id(method: &str, path: &str) -> String {
     let mut id = method.to_upper_camel_case();
     for segment in path.split('/').filter(|s| !s.is_empty()) {
-        if segment.len() == 2 && segment.starts_with('v') && segment[1..].chars().all(|c| c.is_ascii_digit()) {
+        if segment.len() == 2
+            && segment.starts_with('v')
+            && segment[1..].chars().all(|c| c.is_ascii_digit())
+        {
             continue; // the API version prefix (`v1`) is the same for every path
         }
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -173,10 +197,16 @@ fn json_only(operation: &mut Map<String, Value>) {
             map.retain(|media, _| media == JSON);
         }
     };
-    if let Some(content) = operation.get_mut("requestBody").and_then(|b| b.get_mut("content")) {
+    if let Some(content) = operation
+        .get_mut("requestBody")
+        .and_then(|b| b.get_mut("content"))
+    {
         keep_json(content);
     }
-    if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
         for response in responses.values_mut() {
             if let Some(content) = response.get_mut("content") {
                 keep_json(content);
@@ -196,9 +226,11 @@ fn collect_refs(
             for (key, value) in map {
                 if key == "$ref" {
                     let target = value.as_str().unwrap_or_default();
-                    let name = target.strip_prefix("#/components/schemas/").ok_or_else(|| {
-                        XtaskError::file(file, format!("unsupported reference {target:?}"))
-                    })?;
+                    let name = target
+                        .strip_prefix("#/components/schemas/")
+                        .ok_or_else(|| {
+                            XtaskError::file(file, format!("unsupported reference {target:?}"))
+                        })?;
                     if needed.insert(name.to_string()) {
                         let schema = resolve(upstream, target).ok_or_else(|| {
                             XtaskError::at(
@@ -232,8 +264,11 @@ pub fn downgrade_to_3_0(node: &mut Value) {
     match node {
         Value::Object(map) => {
             if let Some(Value::Array(types)) = map.get("type").cloned() {
-                let non_null: Vec<Value> =
-                    types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+                let non_null: Vec<Value> = types
+                    .iter()
+                    .filter(|t| t.as_str() != Some("null"))
+                    .cloned()
+                    .collect();
                 if non_null.len() < types.len() {
                     map.insert("nullable".into(), Value::Bool(true));
                 }
@@ -247,12 +282,11 @@ pub fn downgrade_to_3_0(node: &mut Value) {
                 map.insert("enum".into(), Value::Array(vec![value]));
             }
             let is_schema = map.contains_key("type") || map.contains_key("properties");
-            if is_schema {
-                if let Some(Value::Array(examples)) = map.remove("examples") {
-                    if let Some(first) = examples.into_iter().next() {
-                        map.entry("example").or_insert(first);
-                    }
-                }
+            if is_schema
+                && let Some(Value::Array(examples)) = map.remove("examples")
+                && let Some(first) = examples.into_iter().next()
+            {
+                map.entry("example").or_insert(first);
             }
             for value in map.values_mut() {
                 downgrade_to_3_0(value);
@@ -260,5 +294,39 @@ pub fn downgrade_to_3_0(node: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(downgrade_to_3_0),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthesized_operation_ids_are_unique_per_method_and_path() {
+        assert_eq!(
+            synthesize_operation_id("put", "/v1/paykeys/{id}/cancel"),
+            "PutPaykeysByIdCancel"
+        );
+        assert_eq!(
+            synthesize_operation_id("get", "/v1/customers"),
+            "GetCustomers"
+        );
+        assert_eq!(
+            synthesize_operation_id("get", "/v1/customers/{id}"),
+            "GetCustomersById"
+        );
+    }
+
+    #[test]
+    fn downgrade_turns_3_1_nullable_types_and_const_into_3_0() {
+        let mut v = json!({ "type": ["string", "null"], "const": "x", "examples": ["e"] });
+        downgrade_to_3_0(&mut v);
+        assert_eq!(
+            v,
+            json!({ "type": "string", "nullable": true, "enum": ["x"], "example": "e" })
+        );
+        let mut v = json!({ "type": "string", "nullable": true });
+        downgrade_to_3_0(&mut v);
+        assert_eq!(v, json!({ "type": "string", "nullable": true }));
     }
 }

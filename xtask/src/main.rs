@@ -9,7 +9,10 @@ use xtask::error::XtaskError;
 use xtask::{config, extract, spec};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Maintainer commands for the Straddle Rust SDK.")]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer commands for the Straddle Rust SDK."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,7 +63,10 @@ fn main() -> ExitCode {
 
 fn workspace_root() -> PathBuf {
     // xtask/Cargo.toml sits one level below the workspace root.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
@@ -96,7 +102,9 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Spec { command: SpecCommand::Extract { from, check } } => {
+        Command::Spec {
+            command: SpecCommand::Extract { from, check },
+        } => {
             let from = from.unwrap_or_else(|| layout.upstream());
             let upstream = spec::load(&from)?;
             let ops = config::load(&layout.operations())?;
@@ -106,7 +114,9 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
             let current = std::fs::read_to_string(&target).ok();
             if check {
                 if current.as_deref() != Some(text.as_str()) {
-                    eprintln!("stale: openapi/straddle.json differs from `cargo xtask spec extract`");
+                    eprintln!(
+                        "stale: openapi/straddle.json differs from `cargo xtask spec extract`"
+                    );
                     return Ok(ExitCode::FAILURE);
                 }
                 println!("openapi/straddle.json is up to date");

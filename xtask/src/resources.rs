@@ -62,7 +62,12 @@ pub fn tokens(file: &Path, api: &OpenAPI, ops: &Operations) -> Result<TokenStrea
 }
 
 fn struct_name(path: &[&str]) -> Ident {
-    ident(&path.iter().map(|s| s.to_upper_camel_case()).collect::<String>())
+    ident(
+        &path
+            .iter()
+            .map(|s| s.to_upper_camel_case())
+            .collect::<String>(),
+    )
 }
 
 fn accessors(node: &Node<'_>, path: &[&str]) -> TokenStream {
@@ -74,11 +79,19 @@ fn accessors(node: &Node<'_>, path: &[&str]) -> TokenStream {
             let ty = struct_name(&child_path);
             let method = ident(name);
             let doc = format!("The `{}` resource.", child_path.join("."));
-            let client = if path.is_empty() { quote!(self) } else { quote!(self.client) };
-            quote! {
-                #[doc = #doc]
-                pub fn #method(&self) -> #ty<'_> {
-                    #ty { client: #client }
+            if path.is_empty() {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self) -> #ty<'_> {
+                        #ty { client: self }
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #method(self) -> #ty<'a> {
+                        #ty { client: self.client }
+                    }
                 }
             }
         })
@@ -95,7 +108,11 @@ fn emit_nodes<'a>(
     for (name, child) in &node.children {
         path.push(name);
         let ty = struct_name(path);
-        let doc = format!("The `{}` resource: `client.{}()`.", path.join("."), path.join("().")); 
+        let doc = format!(
+            "The `{}` resource: `client.{}()`.",
+            path.join("."),
+            path.join("().")
+        );
         let child_accessors = accessors(child, path);
         let mut methods = TokenStream::new();
         for op in &child.operations {
@@ -125,7 +142,10 @@ enum ArgKind {
     /// `format: uuid`: `impl Into<UuidArg>`, parsed in `send()`.
     Uuid,
     /// A string, with the spec's length bounds.
-    Text { min: Option<usize>, max: Option<usize> },
+    Text {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
 }
 
 struct Arg {
@@ -160,14 +180,21 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
         Parameter::Header { parameter_data, .. } => (parameter_data, true),
         Parameter::Query { parameter_data, .. } => (parameter_data, false),
         Parameter::Cookie { .. } => {
-            return Err(XtaskError::at(file, at, "cookie parameters are not supported"));
+            return Err(XtaskError::at(
+                file,
+                at,
+                "cookie parameters are not supported",
+            ));
         }
     };
     let unsupported = || {
         XtaskError::at(
             file,
             at,
-            format!("parameter {:?}: only inline string parameters are supported", data.name),
+            format!(
+                "parameter {:?}: only inline string parameters are supported",
+                data.name
+            ),
         )
     };
     let ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema { schema_kind, .. })) =
@@ -183,7 +210,10 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
         VariantOrUnknownOrEmpty::Item(StringFormat::Date | StringFormat::DateTime) => {
             return Err(unsupported());
         }
-        _ => ArgKind::Text { min: string.min_length, max: string.max_length },
+        _ => ArgKind::Text {
+            min: string.min_length,
+            max: string.max_length,
+        },
     };
     Ok(Arg {
         wire_name: data.name.clone(),
@@ -227,8 +257,13 @@ fn operation(
     op: &config::Operation,
 ) -> Result<(TokenStream, TokenStream)> {
     let at = pointer(["paths", op.path.as_str(), op.method.as_str()]);
-    let operation = find_operation(api, op)
-        .ok_or_else(|| XtaskError::at(file, at.clone(), "operations.toml names an operation the fragment does not have"))?;
+    let operation = find_operation(api, op).ok_or_else(|| {
+        XtaskError::at(
+            file,
+            at.clone(),
+            "operations.toml names an operation the fragment does not have",
+        )
+    })?;
     let operation_id = operation
         .operation_id
         .clone()
@@ -266,7 +301,9 @@ fn operation(
         doc.push_str("\n\n");
         doc.push_str(description);
     }
-    doc.push_str(&format!("\n\n{wire}. Returns a request builder; call `.send()`."));
+    doc.push_str(&format!(
+        "\n\n{wire}. Returns a request builder; call `.send()`."
+    ));
 
     let (required, optional): (Vec<&Arg>, Vec<&Arg>) = args.iter().partition(|a| a.required);
     let arg_type = |a: &Arg| match a.kind {
@@ -296,7 +333,11 @@ fn operation(
     let fields = args.iter().map(|a| {
         let name = &a.rust;
         let ty = arg_type(a);
-        if a.required { quote!(#name: #ty,) } else { quote!(#name: ::std::option::Option<#ty>,) }
+        if a.required {
+            quote!(#name: #ty,)
+        } else {
+            quote!(#name: ::std::option::Option<#ty>,)
+        }
     });
     let params = required.iter().map(|a| {
         let name = &a.rust;
@@ -305,14 +346,20 @@ fn operation(
     });
     let inits = args.iter().map(|a| {
         let name = &a.rust;
-        if a.required { quote!(#name: #name.into(),) } else { quote!(#name: None,) }
+        if a.required {
+            quote!(#name: #name.into(),)
+        } else {
+            quote!(#name: None,)
+        }
     });
     let setters = optional.iter().map(|a| {
         let name = &a.rust;
         let ty = arg_in(a);
         let doc = format!(
             "{}\n\nSent as `{}`.",
-            a.doc.clone().unwrap_or_else(|| format!("Sets `{}`.", a.wire_name)),
+            a.doc
+                .clone()
+                .unwrap_or_else(|| format!("Sets `{}`.", a.wire_name)),
             a.wire_name
         );
         quote! {

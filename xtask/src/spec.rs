@@ -9,7 +9,9 @@ use serde_json::Value;
 use crate::error::{Result, XtaskError, pointer};
 
 /// HTTP methods that can hold an operation in a path item.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Reads `file` as JSON, keeping the key order of the document.
 pub fn load(file: &Path) -> Result<Value> {
@@ -23,7 +25,11 @@ pub fn parse(file: &Path, text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| {
         XtaskError::file(
             file,
-            format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()),
+            format!(
+                "invalid JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }
@@ -31,9 +37,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Value> {
 /// Checks what code generation relies on: an OpenAPI 3.0.x document, an
 /// `operationId` on every operation (unique), and `$ref`s that resolve.
 pub fn validate(file: &Path, doc: &Value) -> Result<()> {
-    let version = doc.get("openapi").and_then(Value::as_str).ok_or_else(|| {
-        XtaskError::at(file, "/openapi", "missing `openapi` version string")
-    })?;
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .ok_or_else(|| XtaskError::at(file, "/openapi", "missing `openapi` version string"))?;
     if !version.starts_with("3.0.") {
         return Err(XtaskError::at(
             file,
@@ -51,14 +58,19 @@ pub fn validate(file: &Path, doc: &Value) -> Result<()> {
     let mut seen = HashSet::new();
     for (path, item) in paths {
         for method in METHODS {
-            let Some(operation) = item.get(method) else { continue };
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
             let at = pointer(["paths", path.as_str(), method]);
             match operation.get("operationId").and_then(Value::as_str) {
                 None => {
                     return Err(XtaskError::at(
                         file,
                         at,
-                        format!("operation {} {path} has no operationId", method.to_uppercase()),
+                        format!(
+                            "operation {} {path} has no operationId",
+                            method.to_uppercase()
+                        ),
                     ));
                 }
                 Some(id) if !seen.insert(id.to_string()) => {
@@ -125,7 +137,26 @@ fn check_refs(file: &Path, doc: &Value, node: &Value, at: &mut String) -> Result
 /// Turns the (transformed) JSON into progenitor's typed OpenAPI model; a
 /// node of the wrong shape is reported with its pointer.
 pub fn to_openapi(file: &Path, doc: &Value) -> Result<openapiv3::OpenAPI> {
-    serde_path_to_error::deserialize(doc).map_err(|e| {
+    match typed::<openapiv3::OpenAPI>(doc, String::new()) {
+        Ok(api) => Ok(api),
+        Err((at, message)) => {
+            // openapiv3 flattens path items and schemas, so serde's path stops
+            // at `/paths` or `/components`; retry node by node to get closer.
+            let (at, message) = narrow(doc, at, message);
+            Err(XtaskError::at(
+                file,
+                at,
+                format!("not a valid OpenAPI 3.0 node: {message}"),
+            ))
+        }
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    node: &Value,
+    prefix: String,
+) -> std::result::Result<T, (String, String)> {
+    serde_path_to_error::deserialize(node).map_err(|e| {
         let at: String = e
             .path()
             .iter()
@@ -134,10 +165,53 @@ pub fn to_openapi(file: &Path, doc: &Value) -> Result<openapiv3::OpenAPI> {
                 serde_path_to_error::Segment::Map { key } => {
                     Some(format!("/{}", crate::error::escape_token(key)))
                 }
-                serde_path_to_error::Segment::Enum { .. } => None,
-                serde_path_to_error::Segment::Unknown => None,
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => None,
             })
             .collect();
-        XtaskError::at(file, at, format!("not a valid OpenAPI 3.0 node: {}", e.inner()))
+        (format!("{prefix}{at}"), e.inner().to_string())
     })
+}
+
+fn narrow(doc: &Value, at: String, message: String) -> (String, String) {
+    type PathItem = openapiv3::ReferenceOr<openapiv3::PathItem>;
+    type Schema = openapiv3::ReferenceOr<openapiv3::Schema>;
+    type Operation = openapiv3::Operation;
+    let children = |pointer: &str| -> Vec<(String, Value)> {
+        doc.pointer(pointer)
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            format!("{pointer}/{}", crate::error::escape_token(k)),
+                            v.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if at.starts_with("/paths") {
+        for (item_at, item) in children("/paths") {
+            if let Err(found) = typed::<PathItem>(&item, item_at.clone()) {
+                for method in METHODS {
+                    if let Some(op) = item.get(method)
+                        && let Err(inner) = typed::<Operation>(op, format!("{item_at}/{method}"))
+                    {
+                        return inner;
+                    }
+                }
+                return found;
+            }
+        }
+    }
+    if at.starts_with("/components") {
+        for (schema_at, schema) in children("/components/schemas") {
+            if let Err(found) = typed::<Schema>(&schema, schema_at) {
+                return found;
+            }
+        }
+    }
+    (at, message)
 }

@@ -67,7 +67,8 @@ pub fn apply_all(doc: &mut Value) {
 }
 
 fn schemas_mut(doc: &mut Value) -> Option<&mut Map<String, Value>> {
-    doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut)
+    doc.pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
 }
 
 /// Calls `f` on every schema node below `node`, children before parents.
@@ -92,7 +93,9 @@ fn is_object_schema(map: &Map<String, Value>) -> bool {
 /// properties becomes `additionalProperties: {}`, which typify turns into a
 /// flattened `extra` map: unknown fields are kept instead of rejected or dropped.
 pub fn keep_unknown_fields(doc: &mut Value) {
-    let Some(schemas) = schemas_mut(doc) else { return };
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
     for schema in schemas.values_mut() {
         walk_schemas(schema, &mut |map| {
             if !is_object_schema(map) || !map.contains_key("properties") {
@@ -112,12 +115,17 @@ pub fn keep_unknown_fields(doc: &mut Value) {
 /// `oneOf: [{title: Known, enum: [..]}, {title: Unknown, type: string}]`,
 /// which typify generates as an untagged `Known(XKnown) | Unknown(String)`.
 pub fn open_enums(doc: &mut Value) {
-    let Some(schemas) = schemas_mut(doc) else { return };
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
     for (name, schema) in schemas.iter_mut() {
         let base = name.to_upper_camel_case();
         walk_schemas(schema, &mut |map| {
             let is_string_enum = map.contains_key("enum")
-                && map.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
+                && map
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_none_or(|t| t == "string")
                 && map
                     .get("enum")
                     .and_then(Value::as_array)
@@ -125,7 +133,9 @@ pub fn open_enums(doc: &mut Value) {
             if !is_string_enum {
                 return;
             }
-            let Some(values) = map.remove("enum") else { return };
+            let Some(values) = map.remove("enum") else {
+                return;
+            };
             map.remove("type");
             // A default names a known value; it stays with the known branch.
             let mut known = Map::new();
@@ -147,7 +157,9 @@ pub fn open_enums(doc: &mut Value) {
 /// `ipv6`), so masked or unexpected strings are kept as `String`. `uuid` and
 /// `date-time` stay typed: the API never masks them.
 pub fn relax_response_strings(doc: &mut Value) {
-    let Some(schemas) = schemas_mut(doc) else { return };
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
     for schema in schemas.values_mut() {
         walk_schemas(schema, &mut |map| {
             if map.get("type").and_then(Value::as_str) != Some("string") {
@@ -156,7 +168,10 @@ pub fn relax_response_strings(doc: &mut Value) {
             for key in ["pattern", "minLength", "maxLength"] {
                 map.remove(key);
             }
-            if matches!(map.get("format").and_then(Value::as_str), Some("date" | "ipv4" | "ipv6")) {
+            if matches!(
+                map.get("format").and_then(Value::as_str),
+                Some("date" | "ipv4" | "ipv6")
+            ) {
                 map.remove("format");
             }
         });
@@ -167,7 +182,9 @@ pub fn relax_response_strings(doc: &mut Value) {
 /// their own, named `<Component><Distinct title words>`
 /// (`ComplianceProfileV1Individual`), and the `oneOf` refers to them.
 pub fn name_one_of_branches(doc: &mut Value) {
-    let Some(schemas) = schemas_mut(doc) else { return };
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
     let mut hoisted = Vec::new();
     for (name, schema) in schemas.iter_mut() {
         let Some(branches) = schema.get_mut("oneOf").and_then(Value::as_array_mut) else {
@@ -185,22 +202,32 @@ pub fn name_one_of_branches(doc: &mut Value) {
             })
             .collect();
         let all_objects = branches.iter().all(|b| {
-            b.as_object().is_some_and(|m| is_object_schema(m) && !m.contains_key("$ref"))
+            b.as_object()
+                .is_some_and(|m| is_object_schema(m) && !m.contains_key("$ref"))
         });
         if !all_objects || titles.iter().any(Vec::is_empty) {
             continue;
         }
-        let shared: Vec<&String> =
-            titles[0].iter().filter(|w| titles.iter().all(|t| t.contains(w))).collect();
+        let shared: Vec<&String> = titles[0]
+            .iter()
+            .filter(|w| titles.iter().all(|t| t.contains(w)))
+            .collect();
         let names: Vec<String> = titles
             .iter()
             .map(|t| {
-                let distinct: Vec<&str> =
-                    t.iter().filter(|w| !shared.contains(w)).map(String::as_str).collect();
+                let distinct: Vec<&str> = t
+                    .iter()
+                    .filter(|w| !shared.contains(w))
+                    .map(String::as_str)
+                    .collect();
                 format!("{name}{}", distinct.join(" ").to_upper_camel_case())
             })
             .collect();
-        let unique = names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+        let unique = names
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            == names.len();
         if !unique || names.iter().any(|n| n == name) {
             continue;
         }
@@ -223,7 +250,9 @@ pub fn name_one_of_branches(doc: &mut Value) {
 /// otherwise accept a richer branch's payload and hide its fields in `extra`.
 pub fn most_specific_branch_first(doc: &mut Value) {
     let snapshot = doc.clone();
-    let Some(schemas) = schemas_mut(doc) else { return };
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
     for schema in schemas.values_mut() {
         if schema.get("discriminator").is_some() {
             continue;
@@ -236,7 +265,10 @@ pub fn most_specific_branch_first(doc: &mut Value) {
                 Some(r) => crate::spec::resolve(&snapshot, r).unwrap_or(b),
                 None => b,
             };
-            target.get("properties").and_then(Value::as_object).map_or(0, Map::len)
+            target
+                .get("properties")
+                .and_then(Value::as_object)
+                .map_or(0, Map::len)
         };
         branches.sort_by_key(|b| std::cmp::Reverse(count(b)));
     }
@@ -247,14 +279,17 @@ pub fn most_specific_branch_first(doc: &mut Value) {
 /// ignores) becomes `allOf: [$ref]` with `nullable: true`: optional or null
 /// is said once, where the value is used, as `Option<T>`.
 pub fn nullable_at_use_site(doc: &mut Value) {
-    let Some(schemas) = schemas_mut(doc) else { return };
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
     let mut nullable = std::collections::BTreeSet::new();
     for (name, schema) in schemas.iter_mut() {
-        if let Some(map) = schema.as_object_mut() {
-            if map.get("nullable") == Some(&Value::Bool(true)) && is_object_schema(map) {
-                map.remove("nullable");
-                nullable.insert(format!("#/components/schemas/{name}"));
-            }
+        if let Some(map) = schema.as_object_mut()
+            && map.get("nullable") == Some(&Value::Bool(true))
+            && is_object_schema(map)
+        {
+            map.remove("nullable");
+            nullable.insert(format!("#/components/schemas/{name}"));
         }
     }
     for schema in schemas.values_mut() {
@@ -270,5 +305,109 @@ pub fn nullable_at_use_site(doc: &mut Value) {
             map.insert("allOf".into(), json!([{ "$ref": target }]));
             map.insert("nullable".into(), Value::Bool(true));
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(schemas: Value) -> Value {
+        json!({ "components": { "schemas": schemas } })
+    }
+
+    #[test]
+    fn keep_unknown_fields_opens_closed_objects_but_leaves_typed_maps() {
+        let mut d = doc(json!({
+            "A": { "type": "object", "properties": { "x": {} }, "additionalProperties": false },
+            "B": { "type": "object", "properties": { "m": { "type": "object", "additionalProperties": { "type": "string" } } } }
+        }));
+        keep_unknown_fields(&mut d);
+        assert_eq!(
+            d.pointer("/components/schemas/A/additionalProperties"),
+            Some(&json!({}))
+        );
+        assert_eq!(
+            d.pointer("/components/schemas/B/additionalProperties"),
+            Some(&json!({}))
+        );
+        assert_eq!(
+            d.pointer("/components/schemas/B/properties/m/additionalProperties"),
+            Some(&json!({ "type": "string" }))
+        );
+    }
+
+    #[test]
+    fn open_enums_adds_an_unknown_string_branch_and_keeps_the_values() {
+        let mut d =
+            doc(json!({ "Status": { "type": "string", "enum": ["a", "b"], "default": "a" } }));
+        open_enums(&mut d);
+        let s = &d["components"]["schemas"]["Status"];
+        assert_eq!(s["oneOf"][0]["title"], "StatusKnown");
+        assert_eq!(s["oneOf"][0]["enum"], json!(["a", "b"]));
+        assert_eq!(
+            s["oneOf"][1],
+            json!({ "title": "StatusUnknown", "type": "string", "description": "A value this version of the SDK does not know yet, kept as sent." })
+        );
+        assert_eq!(s["default"], "a");
+        assert!(s.get("enum").is_none() && s.get("type").is_none());
+    }
+
+    #[test]
+    fn relax_response_strings_drops_checks_masked_values_fail_but_keeps_uuid() {
+        let mut d = doc(json!({ "P": { "type": "object", "properties": {
+            "dob": { "type": "string", "format": "date" },
+            "ein": { "type": "string", "pattern": "^x$", "maxLength": 3 },
+            "id": { "type": "string", "format": "uuid" }
+        } } }));
+        relax_response_strings(&mut d);
+        let p = &d["components"]["schemas"]["P"]["properties"];
+        assert_eq!(p["dob"], json!({ "type": "string" }));
+        assert_eq!(p["ein"], json!({ "type": "string" }));
+        assert_eq!(p["id"]["format"], "uuid");
+    }
+
+    #[test]
+    fn name_one_of_branches_hoists_titled_branches_under_distinct_names() {
+        let mut d = doc(json!({ "Profile": { "oneOf": [
+            { "type": "object", "title": "Person Profile", "properties": { "a": {} } },
+            { "type": "object", "title": "Company Profile", "properties": { "b": {} } }
+        ] } }));
+        name_one_of_branches(&mut d);
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["Profile"]["oneOf"][0],
+            json!({ "$ref": "#/components/schemas/ProfilePerson" })
+        );
+        assert_eq!(s["ProfileCompany"]["title"], "Company Profile");
+    }
+
+    #[test]
+    fn most_specific_branch_first_orders_by_declared_properties() {
+        let mut d = doc(json!({
+            "U": { "oneOf": [ { "$ref": "#/components/schemas/Small" }, { "$ref": "#/components/schemas/Big" } ] },
+            "Small": { "type": "object", "properties": { "a": {} } },
+            "Big": { "type": "object", "properties": { "a": {}, "b": {} } }
+        }));
+        most_specific_branch_first(&mut d);
+        assert_eq!(
+            d["components"]["schemas"]["U"]["oneOf"][0]["$ref"],
+            "#/components/schemas/Big"
+        );
+    }
+
+    #[test]
+    fn nullable_at_use_site_moves_nullability_to_the_reference() {
+        let mut d = doc(json!({
+            "Place": { "type": "object", "nullable": true, "properties": { "c": {} } },
+            "T": { "type": "object", "properties": { "p": { "$ref": "#/components/schemas/Place" } } }
+        }));
+        nullable_at_use_site(&mut d);
+        let s = &d["components"]["schemas"];
+        assert!(s["Place"].get("nullable").is_none());
+        assert_eq!(
+            s["T"]["properties"]["p"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/Place" }], "nullable": true })
+        );
     }
 }

@@ -14,7 +14,7 @@ pub struct Customers<'a> {
 }
 impl<'a> Customers<'a> {
     ///The `customers.review` resource.
-    pub fn review(&self) -> CustomersReview<'_> {
+    pub fn review(self) -> CustomersReview<'a> {
         CustomersReview {
             client: self.client,
         }

@@ -1,0 +1,202 @@
+//! Payloads the API sends, parsed into the generated types and written back.
+
+use serde_json::{Value, json};
+use straddle_sdk::types::{
+    ComplianceProfileV1, CustomerStatusV1, CustomerStatusV1Known, CustomerTypeV1,
+    CustomerTypeV1Known, CustomerV1ItemResponse, ErrorResponse,
+};
+use straddle_sdk_tests::fixture;
+
+fn parse(value: &Value) -> CustomerV1ItemResponse {
+    serde_json::from_value(value.clone())
+        .unwrap_or_else(|e| panic!("does not parse: {e}\n{value:#}"))
+}
+
+fn round_trip(value: &Value) -> CustomerV1ItemResponse {
+    let typed = parse(value);
+    let back = serde_json::to_value(&typed).expect("serializes");
+    assert_eq!(
+        &back, value,
+        "typed value does not serialize back to the same JSON"
+    );
+    typed
+}
+
+#[test]
+fn the_documented_example_round_trips_exactly() {
+    let example = fixture("customer_refresh_review.json");
+    let typed = round_trip(&example);
+    assert_eq!(typed.data.name, "Ron Swanson");
+    assert_eq!(
+        typed.data.status,
+        CustomerStatusV1::Known(CustomerStatusV1Known::Pending)
+    );
+    // Key order and timestamps as given, not only the same values.
+    let text = serde_json::to_string_pretty(&typed).unwrap();
+    assert!(
+        text.contains("\"created_at\": \"2019-12-27T18:11:19.117Z\""),
+        "{text}"
+    );
+    insta::assert_debug_snapshot!("documented_example_typed", typed);
+    insta::assert_snapshot!("documented_example_json", text);
+}
+
+#[test]
+fn error_bodies_round_trip() {
+    for name in ["error_422.json", "error_404.json"] {
+        let body = fixture(name);
+        let typed: ErrorResponse = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), body, "{name}");
+    }
+    let typed: ErrorResponse = serde_json::from_value(fixture("error_422.json")).unwrap();
+    let items = typed.error.items.as_deref().unwrap_or_default();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].reference.as_deref(), Some("customer.email"));
+    insta::assert_debug_snapshot!("error_422_typed", typed);
+}
+
+#[test]
+fn unknown_fields_are_kept_at_every_level_and_written_back() {
+    let mut body = fixture("customer_refresh_review.json");
+    body["risk_score"] = json!(0.2);
+    body["data"]["kyc_vendor"] = json!({"name": "acme", "checks": [1, 2]});
+    body["data"]["address"]["country"] = json!("US");
+    body["data"]["compliance_profile"]["tin_type"] = json!("ssn");
+    body["meta"]["region"] = json!("us-east-1");
+    let typed = round_trip(&body);
+    assert_eq!(typed.extra["risk_score"], json!(0.2));
+    assert_eq!(typed.data.extra["kyc_vendor"]["name"], json!("acme"));
+    assert_eq!(
+        typed.data.address.as_ref().unwrap().extra["country"],
+        json!("US")
+    );
+    assert_eq!(typed.meta.extra["region"], json!("us-east-1"));
+}
+
+#[test]
+fn unknown_enum_values_parse_round_trip_and_known_ones_still_match() {
+    let mut body = fixture("customer_refresh_review.json");
+    body["data"]["status"] = json!("suspended");
+    body["data"]["type"] = json!("trust");
+    body["data"]["config"]["processing_method"] = json!("deferred");
+    body["response_type"] = json!("stream");
+    let typed = round_trip(&body);
+    assert_eq!(
+        typed.data.status,
+        CustomerStatusV1::Unknown("suspended".into())
+    );
+    assert_eq!(typed.data.type_, CustomerTypeV1::Unknown("trust".into()));
+
+    body["data"]["type"] = json!("individual");
+    let typed = round_trip(&body);
+    assert!(matches!(
+        typed.data.type_,
+        CustomerTypeV1::Known(CustomerTypeV1Known::Individual)
+    ));
+}
+
+#[test]
+fn masked_pii_and_unvalidated_strings_parse_and_round_trip() {
+    let mut body = fixture("customer_refresh_review.json");
+    body["data"]["compliance_profile"] = json!({"dob": "****-**-**", "ssn": "***-**-****"});
+    // Strings whose declared pattern the API does not always honour.
+    body["data"]["phone"] = json!("(212) 867-5309");
+    body["data"]["address"]["state"] = json!("Calif.");
+    body["data"]["address"]["zip"] = json!("1234");
+    body["data"]["device"]["ip_address"] = json!("2001:db8::1");
+    let typed = round_trip(&body);
+    match typed.data.compliance_profile {
+        Some(ComplianceProfileV1::Individual(p)) => {
+            assert_eq!(p.dob.as_deref(), Some("****-**-**"));
+            assert_eq!(p.ssn.as_deref(), Some("***-**-****"));
+        }
+        other => panic!("expected an individual profile, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_business_profile_is_never_parsed_as_individual() {
+    let body = fixture("customer_business.json");
+    let typed = round_trip(&body);
+    match &typed.data.compliance_profile {
+        Some(ComplianceProfileV1::Business(p)) => {
+            assert_eq!(p.ein.as_deref(), Some("**-*******"));
+            assert_eq!(p.legal_business_name.as_deref(), Some("Acme Corp LLC"));
+            assert_eq!(p.representatives.as_ref().map(Vec::len), Some(1));
+        }
+        other => panic!("expected a business profile, got {other:?}"),
+    }
+    insta::assert_debug_snapshot!("business_profile_typed", typed.data.compliance_profile);
+
+    // Every individual field present but null must not win over the business fields.
+    let mut mixed = body.clone();
+    mixed["data"]["compliance_profile"]["dob"] = Value::Null;
+    mixed["data"]["compliance_profile"]["ssn"] = Value::Null;
+    let typed = round_trip(&mixed);
+    assert!(
+        matches!(
+            typed.data.compliance_profile,
+            Some(ComplianceProfileV1::Business(_))
+        ),
+        "{:?}",
+        typed.data.compliance_profile
+    );
+}
+
+#[test]
+fn null_and_absent_are_both_accepted_where_the_spec_allows_either() {
+    let mut body = fixture("customer_refresh_review.json");
+    for field in ["address", "compliance_profile", "external_id", "metadata"] {
+        body["data"][field] = Value::Null;
+    }
+    body["data"]["address"] = json!({"address1": "1 Main St", "address2": null, "city": "X", "state": "CA", "zip": "12345"});
+    let typed = parse(&body);
+    assert!(typed.data.compliance_profile.is_none());
+    assert!(typed.data.external_id.is_none());
+    assert!(typed.data.address.as_ref().unwrap().address2.is_none());
+
+    let data = body["data"].as_object_mut().unwrap();
+    for field in [
+        "address",
+        "compliance_profile",
+        "external_id",
+        "metadata",
+        "device",
+        "config",
+    ] {
+        data.remove(field);
+    }
+    let typed = round_trip(&body);
+    assert!(typed.data.address.is_none() && typed.data.device.is_none());
+
+    // An optional field sent as null is written back as absent: the types
+    // do not tell the two apart (documented in the README).
+    body["data"]["external_id"] = Value::Null;
+    let back = serde_json::to_value(parse(&body)).unwrap();
+    assert!(back["data"].get("external_id").is_none(), "{back:#}");
+    body["data"].as_object_mut().unwrap().remove("external_id");
+
+    // The individual profile's keys are required (nullable): null is fine.
+    body["data"]["compliance_profile"] = json!({"dob": null, "ssn": null});
+    let typed = round_trip(&body);
+    assert!(matches!(
+        typed.data.compliance_profile,
+        Some(ComplianceProfileV1::Individual(_))
+    ));
+}
+
+#[test]
+fn a_missing_required_field_is_still_an_error() {
+    let mut body = fixture("customer_refresh_review.json");
+    body["data"].as_object_mut().unwrap().remove("id");
+    let err = serde_json::from_value::<CustomerV1ItemResponse>(body).unwrap_err();
+    assert!(err.to_string().contains("id"), "{err}");
+}
+
+#[test]
+fn json_schema_of_the_public_types() {
+    let schema = schemars::schema_for!(CustomerV1ItemResponse);
+    insta::assert_json_snapshot!("customer_v1_item_response_schema", schema);
+    let schema = schemars::schema_for!(ErrorResponse);
+    insta::assert_json_snapshot!("error_response_schema", schema);
+}

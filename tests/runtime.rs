@@ -1,0 +1,349 @@
+//! Run-time rules: retries, idempotency keys, timeouts, body limits, and
+//! secrecy of the key. One test per rule, against loopback servers only.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use straddle_sdk::{Client, DecodeReason, Error};
+use straddle_sdk_tests::{CUSTOMER_ID, TEST_KEY, client, fast_retries, fixture};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn ok_example() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(fixture("customer_refresh_review.json"))
+}
+
+/// Mounts `responses` to be answered once each, in order; the last repeats.
+async fn server_answering(responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    let last = responses.len() - 1;
+    for (i, template) in responses.into_iter().enumerate() {
+        let mock = Mock::given(method("PUT")).respond_with(template);
+        let mock = if i < last {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(&server).await;
+    }
+    server
+}
+
+async fn header_values(server: &MockServer, name: &str) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+async fn call(client: &Client) -> Result<straddle_sdk::types::CustomerV1ItemResponse, Error> {
+    client
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn retries_429_then_500_then_succeeds_with_one_idempotency_key_honouring_retry_after() {
+    let server = server_answering(vec![
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+        ResponseTemplate::new(500).set_body_json(fixture("error_422.json")),
+        ok_example(),
+    ])
+    .await;
+    let started = Instant::now();
+    call(&client(&server.uri(), 2))
+        .await
+        .expect("third attempt succeeds");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was not honoured"
+    );
+
+    let keys = header_values(&server, "idempotency-key").await;
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys[0].len() >= 10 && keys[0].len() <= 40,
+        "generated key {:?}",
+        keys[0]
+    );
+    assert!(
+        keys.iter().all(|k| k == &keys[0]),
+        "keys differ across retries: {keys:?}"
+    );
+    assert_eq!(
+        header_values(&server, "x-straddle-retry-count").await,
+        ["0", "1", "2"]
+    );
+}
+
+#[tokio::test]
+async fn each_call_gets_its_own_key_and_a_callers_key_passes_through_every_attempt() {
+    let server = server_answering(vec![ResponseTemplate::new(503), ok_example()]).await;
+    let client = client(&server.uri(), 2);
+    client
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .idempotency_key("caller-key-123")
+        .send()
+        .await
+        .unwrap();
+    call(&client).await.unwrap();
+    call(&client).await.unwrap();
+    let keys = header_values(&server, "idempotency-key").await;
+    assert_eq!(&keys[..2], ["caller-key-123", "caller-key-123"]);
+    assert_ne!(keys[2], keys[3], "two calls shared a generated key");
+}
+
+#[tokio::test]
+async fn a_retry_after_of_an_hour_does_not_hang() {
+    let server = server_answering(vec![
+        ResponseTemplate::new(429).insert_header("retry-after", "3600"),
+        ok_example(),
+    ])
+    .await;
+    let started = Instant::now();
+    call(&client(&server.uri(), 2)).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "slept {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn max_retries_zero_sends_exactly_once_and_returns_the_last_error() {
+    let server = server_answering(vec![ResponseTemplate::new(500).set_body_string("down")]).await;
+    let err = call(&client(&server.uri(), 0)).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+
+    // The same through a per-call override on a client that would retry.
+    let server = server_answering(vec![ResponseTemplate::new(500)]).await;
+    let client = client(&server.uri(), 5);
+    client
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .max_retries(0)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn retries_stop_after_max_retries_with_the_last_status_and_body() {
+    let server = server_answering(vec![
+        ResponseTemplate::new(503).set_body_json(fixture("error_404.json")),
+    ])
+    .await;
+    let err = call(&client(&server.uri(), 2)).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.attempts, 3);
+    assert_eq!(api.status.as_u16(), 503);
+    assert!(api.body.is_some());
+}
+
+#[tokio::test]
+async fn a_400_is_not_retried_and_x_should_retry_overrides_either_way() {
+    let server = server_answering(vec![ResponseTemplate::new(400)]).await;
+    call(&client(&server.uri(), 2)).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    let server = server_answering(vec![
+        ResponseTemplate::new(400).insert_header("x-should-retry", "true"),
+        ok_example(),
+    ])
+    .await;
+    call(&client(&server.uri(), 2)).await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    let server = server_answering(vec![
+        ResponseTemplate::new(503).insert_header("x-should-retry", "false"),
+    ])
+    .await;
+    call(&client(&server.uri(), 2)).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_response_slower_than_the_timeout_is_a_timeout_error_and_is_retried() {
+    let server = server_answering(vec![ok_example().set_delay(Duration::from_secs(5))]).await;
+    let client = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(server.uri())
+        .retry_policy(fast_retries(1))
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = call(&client).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        2,
+        "the timeout was not retried"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // A delayed first answer followed by a quick one succeeds.
+    let server = server_answering(vec![
+        ok_example().set_delay(Duration::from_secs(5)),
+        ok_example(),
+    ])
+    .await;
+    let client = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(server.uri())
+        .retry_policy(fast_retries(2))
+        .build()
+        .unwrap();
+    client
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await
+        .expect("per-call timeout, then a retry that succeeds");
+}
+
+/// A raw loopback server that answers every connection with `response`
+/// bytes and then closes; returns its base URL and a connection counter.
+async fn raw_server(response: &'static [u8]) -> (String, Arc<Mutex<u32>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            *seen.lock().unwrap() += 1;
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(response).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, count)
+}
+
+#[tokio::test]
+async fn a_body_cut_off_mid_way_is_a_connection_error_and_is_retried() {
+    let (url, count) = raw_server(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"data\": {",
+    )
+    .await;
+    let err = call(&client(&url, 1)).await.unwrap_err();
+    assert!(matches!(err, Error::Connection(_)), "{err:?}");
+    assert_eq!(*count.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_decode_error_not_an_allocation() {
+    let server = server_answering(vec![ok_example()]).await;
+    let client = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(server.uri())
+        .max_response_bytes(100)
+        .build()
+        .unwrap();
+    let err = call(&client).await.unwrap_err();
+    let Error::Decode(decode) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(
+        decode.reason,
+        DecodeReason::TooLarge { limit: 100 }
+    ));
+
+    // Without a Content-Length the limit still holds while streaming.
+    let (url, _) = raw_server(
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n40\r\n0123456789012345678901234567890123456789012345678901234567890123\r\n40\r\n0123456789012345678901234567890123456789012345678901234567890123\r\n0\r\n\r\n",
+    )
+    .await;
+    let client = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(url)
+        .max_response_bytes(100)
+        .build()
+        .unwrap();
+    let err = call(&client).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode(d) if matches!(d.reason, DecodeReason::TooLarge { .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_then_reported() {
+    // Bind then drop, so the port is very likely closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = call(&client(&format!("http://127.0.0.1:{port}"), 2))
+        .await
+        .unwrap_err();
+    let Error::Connection(transport) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(transport.attempts, 3);
+    assert!(err.to_string().contains("after 3 attempt(s)"), "{err}");
+}
+
+/// Collects everything `tracing` writes while the closure's future runs.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn attempts_are_traced_and_the_key_never_shows_in_logs_or_errors() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server =
+        server_answering(vec![ResponseTemplate::new(500), ResponseTemplate::new(401)]).await;
+    let err = call(&client(&server.uri(), 1)).await.unwrap_err();
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("straddle.call"), "{logs}");
+    assert!(logs.contains("retrying after a retryable status"), "{logs}");
+    assert!(logs.contains("attempt=1"), "{logs}");
+    for text in [logs.as_str(), &err.to_string(), &format!("{err:?}")] {
+        assert!(!text.contains(TEST_KEY), "key leaked: {text}");
+    }
+}
