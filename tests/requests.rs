@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use straddle_sdk::{Error, StatusCode};
-use straddle_sdk_tests::{CUSTOMER_ID, TEST_KEY, client, fixture};
+use straddle_sdk_tests::{CUSTOMER_ID, TEST_KEY, client, fixture, refresh_review};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -151,13 +151,7 @@ async fn bad_arguments_fail_before_anything_is_sent() {
 async fn a_422_with_items_is_an_api_error_with_the_servers_words() {
     let server =
         server_answering(ResponseTemplate::new(422).set_body_json(fixture("error_422.json"))).await;
-    let err = client(&server.uri(), 2)
-        .customers()
-        .review()
-        .refresh_review(CUSTOMER_ID)
-        .send()
-        .await
-        .unwrap_err();
+    let err = refresh_review(&client(&server.uri(), 2)).await.unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::UNPROCESSABLE_ENTITY));
     assert!(err.status().is_some_and(|s| s == 422));
     let body = err.api_error().expect("parsed error body");
@@ -179,13 +173,7 @@ async fn a_422_with_items_is_an_api_error_with_the_servers_words() {
 async fn undeclared_statuses_are_api_errors_with_their_body() {
     let server =
         server_answering(ResponseTemplate::new(404).set_body_json(fixture("error_404.json"))).await;
-    let err = client(&server.uri(), 2)
-        .customers()
-        .review()
-        .refresh_review(CUSTOMER_ID)
-        .send()
-        .await
-        .unwrap_err();
+    let err = refresh_review(&client(&server.uri(), 2)).await.unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(
         err.api_error().map(|b| b.error.title.as_str()),
@@ -202,13 +190,7 @@ async fn undeclared_statuses_are_api_errors_with_their_body() {
             .insert_header("x-request-id", "edge-7"),
     )
     .await;
-    let err = client(&server.uri(), 0)
-        .customers()
-        .review()
-        .refresh_review(CUSTOMER_ID)
-        .send()
-        .await
-        .unwrap_err();
+    let err = refresh_review(&client(&server.uri(), 0)).await.unwrap_err();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -224,13 +206,7 @@ async fn undeclared_statuses_are_api_errors_with_their_body() {
 async fn a_success_status_with_a_body_that_is_not_json_is_a_decode_error() {
     let server =
         server_answering(ResponseTemplate::new(200).set_body_string("<html>oops</html>")).await;
-    let err = client(&server.uri(), 2)
-        .customers()
-        .review()
-        .refresh_review(CUSTOMER_ID)
-        .send()
-        .await
-        .unwrap_err();
+    let err = refresh_review(&client(&server.uri(), 2)).await.unwrap_err();
     let Error::Decode(decode) = &err else {
         panic!("{err:?}")
     };

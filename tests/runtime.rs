@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use straddle_sdk::{Client, DecodeReason, Error};
-use straddle_sdk_tests::{CUSTOMER_ID, TEST_KEY, client, fast_retries, fixture};
+use straddle_sdk_tests::{
+    CUSTOMER_ID, TEST_KEY, client, fast_retries, fixture, refresh_review as call,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -43,15 +45,6 @@ async fn header_values(server: &MockServer, name: &str) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
-}
-
-async fn call(client: &Client) -> Result<straddle_sdk::types::CustomerV1ItemResponse, Error> {
-    client
-        .customers()
-        .review()
-        .refresh_review(CUSTOMER_ID)
-        .send()
-        .await
 }
 
 #[tokio::test]

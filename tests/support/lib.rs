@@ -45,3 +45,15 @@ pub fn client(base_url: &str, max_retries: u32) -> Client {
         .build()
         .expect("test client builds")
 }
+
+/// `refresh_review` of the documented customer, with no optional arguments.
+pub async fn refresh_review(
+    client: &Client,
+) -> Result<straddle_sdk::types::CustomerV1ItemResponse, straddle_sdk::Error> {
+    client
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .send()
+        .await
+}
