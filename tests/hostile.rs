@@ -1,0 +1,1 @@
+//! Hostile-input tests (filled in below).
