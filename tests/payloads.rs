@@ -200,3 +200,32 @@ fn json_schema_of_the_public_types() {
     let schema = schemars::schema_for!(ErrorResponse);
     insta::assert_json_snapshot!("error_response_schema", schema);
 }
+
+#[test]
+fn timestamps_are_written_back_exactly_as_sent_and_parse_on_demand() {
+    let mut body = fixture("customer_refresh_review.json");
+    for (sent, millis) in [
+        ("2019-12-27T18:11:19.000Z", Some(1_577_470_279_000)),
+        ("2019-12-27T18:11:19.1170000Z", Some(1_577_470_279_117)),
+        ("2019-12-27T19:11:19.117+01:00", Some(1_577_470_279_117)),
+        ("2019-12-27T18:11:19", None), // no offset: kept, not rejected
+    ] {
+        body["data"]["created_at"] = json!(sent);
+        let typed = round_trip(&body);
+        assert_eq!(typed.data.created_at.as_str(), sent);
+        assert_eq!(
+            typed
+                .data
+                .created_at
+                .to_datetime()
+                .map(|t| t.timestamp_millis()),
+            millis,
+            "{sent}"
+        );
+    }
+    body["data"]["created_at"] = json!(12);
+    assert!(
+        serde_json::from_value::<CustomerV1ItemResponse>(body).is_err(),
+        "a number is not a timestamp"
+    );
+}

@@ -40,6 +40,7 @@ mod error;
 mod params;
 mod pipeline;
 mod retry;
+mod timestamp;
 
 // Formatted by prettyplease in `cargo xtask codegen`; rustfmt would churn it.
 #[rustfmt::skip]
@@ -67,8 +68,9 @@ pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{RetryPolicy, is_retryable_status};
+pub use timestamp::Timestamp;
 
-/// The README's examples, compiled as doctests so they cannot rot.
+/// The crate README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

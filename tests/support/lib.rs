@@ -1,5 +1,10 @@
 //! Helpers shared by the workspace-level tests.
 
+/// The workspace README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadmeDoctests;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

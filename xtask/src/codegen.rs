@@ -32,6 +32,10 @@ impl Layout {
     pub fn upstream(&self) -> PathBuf {
         self.root.join("openapi/upstream/straddle-openapi.json")
     }
+    /// The copy of the fragment that ships inside the published crate.
+    pub fn packaged_fragment(&self) -> PathBuf {
+        self.root.join("straddle-sdk/openapi/straddle.json")
+    }
     /// The generated module's directory.
     pub fn generated_dir(&self) -> PathBuf {
         self.root.join("straddle-sdk/src/generated")
@@ -60,7 +64,9 @@ pub fn prepare(file: &Path, doc: Value) -> Result<openapiv3::OpenAPI> {
 pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
     let fragment_path = layout.fragment();
     let source = relative(layout, &fragment_path);
-    let doc = spec::load(&fragment_path)?;
+    let fragment_text = std::fs::read_to_string(&fragment_path)
+        .map_err(|e| XtaskError::file(&fragment_path, format!("cannot read the file: {e}")))?;
+    let doc = spec::parse(&fragment_path, &fragment_text)?;
     let api = prepare(&fragment_path, doc)?;
     let ops = config::load(&layout.operations())?;
 
@@ -81,6 +87,11 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
         GeneratedFile {
             path: format!("{dir}/resources.rs"),
             contents: generate::format_file(&source, tree)?,
+        },
+        // The published crate carries the spec its code was generated from.
+        GeneratedFile {
+            path: relative(layout, &layout.packaged_fragment()),
+            contents: fragment_text,
         },
     ])
 }

@@ -22,7 +22,18 @@ pub fn settings() -> progenitor::GenerationSettings {
         .with_derive("schemars::JsonSchema")
         // Keeps a map's keys in the order the server sent them, so a typed
         // value serializes back to the same JSON.
-        .with_map_type("::indexmap::IndexMap");
+        .with_map_type("::indexmap::IndexMap")
+        // Timestamps keep the server's exact text (`.117Z`, `.000Z`,
+        // `+00:00`) and parse on demand, so payloads round-trip byte for byte.
+        .with_conversion(
+            schemars08::schema::SchemaObject {
+                instance_type: Some(schemars08::schema::InstanceType::String.into()),
+                format: Some("date-time".to_string()),
+                ..Default::default()
+            },
+            "crate::Timestamp",
+            [progenitor::TypeImpl::Display].into_iter(),
+        );
     settings
 }
 

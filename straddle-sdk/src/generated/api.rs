@@ -402,7 +402,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<CustomerConfigurationV1>,
         ///Timestamp of when the customer record was created.
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub created_at: crate::Timestamp,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device: ::std::option::Option<DeviceV1>,
         ///The customer's email address.
@@ -425,7 +425,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: CustomerTypeV1,
         ///Timestamp of the most recent update to the customer record.
-        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub updated_at: crate::Timestamp,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -655,7 +655,7 @@ pub mod types {
         ///Unique identifier for this API request, useful for troubleshooting.
         pub api_request_id: ::uuid::Uuid,
         ///Timestamp for this API request, useful for troubleshooting.
-        pub api_request_timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub api_request_timestamp: crate::Timestamp,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1300,10 +1300,7 @@ pub mod types {
                 ::std::option::Option<super::CustomerConfigurationV1>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             device: ::std::result::Result<
                 ::std::option::Option<super::DeviceV1>,
                 ::std::string::String,
@@ -1327,10 +1324,7 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::CustomerTypeV1, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -1402,7 +1396,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -1527,7 +1521,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -2187,7 +2181,7 @@ pub mod types {
         pub struct ResponseMetadata {
             api_request_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             api_request_timestamp: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                crate::Timestamp,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -2225,7 +2219,7 @@ pub mod types {
             }
             pub fn api_request_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_request_timestamp = value

@@ -1,0 +1,98 @@
+//! The SDK as a user sees it: only public items, used the way the README
+//! shows. A change that breaks users breaks this file.
+
+use std::time::Duration;
+
+use straddle_sdk::types::{
+    ComplianceProfileV1, CustomerStatusV1, CustomerStatusV1Known, CustomerV1ItemResponse,
+};
+use straddle_sdk::{
+    ApiResponse, Client, DecodeReason, Environment, Error, RetryPolicy, StatusCode, Timestamp,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const EXAMPLE: &str = include_str!("../../tests/fixtures/customer_refresh_review.json");
+
+/// Answers every request on a loopback port with `status` and `body`.
+async fn serve(status: u16, body: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let _ = socket.read(&mut buf).await;
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+        }
+    });
+    url
+}
+
+fn client(url: &str) -> Result<Client, Error> {
+    Client::builder()
+        .api_key("sk_test_consumer")
+        .environment(Environment::Production)
+        .base_url(url)
+        .max_retries(0)
+        .timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(1))
+        .max_response_bytes(1 << 20)
+        .build()
+}
+
+#[tokio::test]
+async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Error> {
+    let client = client(&serve(200, EXAMPLE).await)?;
+    let response: ApiResponse<CustomerV1ItemResponse> = client
+        .customers()
+        .review()
+        .refresh_review(uuid::Uuid::nil())
+        .correlation_id("c")
+        .request_id("r")
+        .idempotency_key("0123456789")
+        .straddle_account_id("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+        .max_retries(1)
+        .timeout(Duration::from_secs(2))
+        .send_with_response()
+        .await?;
+    assert_eq!(response.status, StatusCode::OK);
+    let customer = response.into_data().data;
+    let is_pending = matches!(
+        customer.status,
+        CustomerStatusV1::Known(CustomerStatusV1Known::Pending)
+    );
+    assert!(is_pending);
+    assert!(matches!(
+        customer.compliance_profile,
+        Some(ComplianceProfileV1::Individual(_))
+    ));
+    let created: &Timestamp = &customer.created_at;
+    assert_eq!(created.as_str(), "2019-12-27T18:11:19.117Z");
+    assert!(customer.extra.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_user_matches_on_errors() -> Result<(), Error> {
+    let client = client(&serve(200, "not json").await)?;
+    let err = client
+        .customers()
+        .review()
+        .refresh_review("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+        .send()
+        .await;
+    match err {
+        Err(Error::Decode(decode)) => assert!(matches!(decode.reason, DecodeReason::Json(_))),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    let policy: &RetryPolicy = client.retry_policy();
+    assert_eq!(policy.max_retries, 0);
+    assert!(Client::builder().build().is_err());
+    Ok(())
+}
