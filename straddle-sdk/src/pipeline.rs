@@ -205,6 +205,13 @@ async fn execute_with_retries(
             .insert(RETRY_COUNT, HeaderValue::from(attempt));
         *this.timeout_mut() = Some(ctx.timeout());
         let started = Instant::now();
+        let attempt_span = tracing::debug_span!(
+            "straddle.attempt",
+            attempt,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
         let outcome = async {
             let response = raw.client().execute(this).await?;
             let status = response.status();
@@ -216,9 +223,16 @@ async fn execute_with_retries(
             let body = read_bounded(response, ctx.shared.max_response_bytes).await?;
             Ok((status, headers, Some(body)))
         }
-        .instrument(tracing::debug_span!("straddle.attempt", attempt))
+        .instrument(attempt_span.clone())
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        attempt_span.record("elapsed_ms", elapsed_ms);
+        if let Ok((status, headers, _)) = &outcome {
+            attempt_span.record("status", status.as_u16());
+            if let Some(id) = crate::error::request_id_header(headers) {
+                attempt_span.record("request_id", id.as_str());
+            }
+        }
 
         let wait = match outcome {
             Ok((status, headers, Some(body))) => {
