@@ -242,3 +242,37 @@ fn the_client_never_prints_its_key() {
     assert!(!debug.contains(TEST_KEY), "{debug}");
     assert!(debug.contains("[redacted]"), "{debug}");
 }
+
+#[tokio::test]
+async fn server_text_cannot_forge_log_lines_in_error_messages() {
+    let mut body = fixture("error_422.json");
+    body["error"]["title"] = "Bad\r\nFAKE LOG LINE".into();
+    body["error"]["items"][0]["detail"] = "x\u{1b}[31mred".into();
+    let server = server_answering(ResponseTemplate::new(422).set_body_json(body)).await;
+    let err = refresh_review(&client(&server.uri(), 0)).await.unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains(['\r', '\n', '\u{1b}']), "{text:?}");
+    assert!(text.contains("Bad  FAKE LOG LINE"), "{text}");
+    // The parsed body itself keeps the server's exact words.
+    assert_eq!(err.api_error().unwrap().error.title, "Bad\r\nFAKE LOG LINE");
+}
+
+#[tokio::test]
+async fn an_error_status_with_an_oversized_body_keeps_its_status_and_retry_rule() {
+    let server =
+        server_answering(ResponseTemplate::new(503).set_body_string("x".repeat(2048))).await;
+    let client = straddle_sdk::Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(server.uri())
+        .max_retries(0)
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    let err = refresh_review(&client).await.unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(api.body_too_large && api.raw_body.is_empty());
+    assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert!(err.is_retryable());
+}

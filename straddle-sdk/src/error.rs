@@ -42,6 +42,7 @@ pub enum Error {
 
 /// A non-success HTTP response.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation that was called.
     pub operation: &'static str,
@@ -49,8 +50,10 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The documented error body, when the body parses as one.
     pub body: Option<ErrorResponse>,
-    /// The raw body as received (bounded by the client's size limit).
+    /// The raw body as received; empty when it was over the size limit.
     pub raw_body: Bytes,
+    /// Whether the body was larger than the client's size limit (and dropped).
+    pub body_too_large: bool,
     /// The response headers.
     pub headers: HeaderMap,
     /// How many requests were sent for this call.
@@ -59,6 +62,7 @@ pub struct ApiError {
 
 /// A failure below HTTP: connecting, sending, or reading the response.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TransportError {
     /// The operation that was called.
     pub operation: &'static str,
@@ -70,6 +74,7 @@ pub struct TransportError {
 
 /// A success status whose body could not be used.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The operation that was called.
     pub operation: &'static str,
@@ -170,6 +175,14 @@ pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Server text made safe for one log line: control characters (CR, LF, ESC,
+/// ...) become spaces, so a response cannot forge log lines or terminal codes.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// The first bytes of a body, for messages.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let end = body.len().min(SNIPPET_BYTES);
@@ -187,19 +200,22 @@ impl fmt::Display for Error {
                 write!(f, "{} failed with HTTP {}", e.operation, e.status)?;
                 match &e.body {
                     Some(body) => {
-                        write!(f, ": {}", body.error.title)?;
+                        write!(f, ": {}", one_line(&body.error.title))?;
                         if let Some(detail) = &body.error.detail {
-                            write!(f, ": {detail}")?;
+                            write!(f, ": {}", one_line(detail))?;
                         }
                         for item in body.error.items.iter().flatten() {
                             match &item.reference {
-                                Some(r) => write!(f, "; {r}: {}", item.detail)?,
-                                None => write!(f, "; {}", item.detail)?,
+                                Some(r) => {
+                                    write!(f, "; {}: {}", one_line(r), one_line(&item.detail))?
+                                }
+                                None => write!(f, "; {}", one_line(&item.detail))?,
                             }
                         }
                     }
+                    None if e.body_too_large => write!(f, ": body over the size limit, dropped")?,
                     None if !e.raw_body.is_empty() => {
-                        write!(f, ": {}", snippet(&e.raw_body).replace(['\r', '\n'], " "))?
+                        write!(f, ": {}", one_line(&snippet(&e.raw_body)))?
                     }
                     None => {}
                 }
@@ -225,7 +241,7 @@ impl fmt::Display for Error {
                     e.operation, e.status
                 )?;
                 match &e.reason {
-                    DecodeReason::Json(err) => write!(f, "{err}")?,
+                    DecodeReason::Json(err) => write!(f, "{}", one_line(&err.to_string()))?,
                     DecodeReason::TooLarge { limit } => {
                         write!(f, "larger than the {limit}-byte limit")?
                     }

@@ -70,7 +70,7 @@ pub fn header(
         return Err(Error::invalid(
             operation,
             format!(
-                "`{name}` cannot be sent as a header: it contains control or non-visible characters"
+                "`{name}` cannot be sent as a header: it contains control characters or bytes a header cannot carry"
             ),
         ));
     }

@@ -329,7 +329,7 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
             "no response was recorded for this call",
         ));
     };
-    if record.too_large {
+    if record.too_large && status.is_success() {
         return Err(Error::Decode(Box::new(DecodeError {
             operation,
             status,
@@ -369,6 +369,7 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
         status,
         body: parsed,
         raw_body: body,
+        body_too_large: record.too_large,
         headers,
         attempts,
     })))

@@ -42,8 +42,12 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 
 impl RetryPolicy {
     /// Whether a response with `status` and `headers` should be retried.
-    /// A `x-should-retry: true|false` header overrides the status rule.
+    /// A `x-should-retry: true|false` header overrides the status rule; a
+    /// success is never retried, whatever the header says.
     pub fn should_retry(&self, status: StatusCode, headers: &HeaderMap) -> bool {
+        if status.is_success() {
+            return false;
+        }
         match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
             Some(v) if v.eq_ignore_ascii_case("true") => true,
             Some(v) if v.eq_ignore_ascii_case("false") => false,
@@ -163,6 +167,7 @@ mod tests {
             StatusCode::BAD_REQUEST,
             &headers(&[("x-should-retry", "true")])
         ));
+        assert!(!p.should_retry(StatusCode::OK, &headers(&[("x-should-retry", "true")])));
         assert!(!p.should_retry(
             StatusCode::SERVICE_UNAVAILABLE,
             &headers(&[("x-should-retry", "false")])
