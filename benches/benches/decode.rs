@@ -1,0 +1,231 @@
+//! Decoding a response body into `straddle_sdk::types::CustomerV1ItemResponse`
+//! against decoding it into `serde_json::Value`, from the same bytes.
+//!
+//! Two payloads:
+//! - `example`: the documented example of `refresh_review` (an individual);
+//! - `large`: a business customer built here, with 20 metadata entries, 200
+//!   representatives, and unknown fields at every level (top, `data`,
+//!   `address`, `compliance_profile`, `config`, `device`, `meta`, each
+//!   representative), which the typed value keeps in its `extra` maps.
+//!
+//! Target: typed decoding no slower than `Value`. After criterion's report,
+//! the summary adds an interleaved comparison (see `common/interleave.rs`),
+//! the figure to trust on a busy machine.
+
+#[path = "common/interleave.rs"]
+mod interleave;
+#[path = "common/report.rs"]
+mod report;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use serde_json::{Map, Value, json};
+use straddle_sdk::types::{ComplianceProfileV1, CustomerV1ItemResponse};
+
+use interleave::interleave;
+use report::{Report, duration, ratio};
+
+/// The documented example response of `refresh_review`.
+const EXAMPLE: &str = include_str!("../../tests/fixtures/customer_refresh_review.json");
+/// Representatives in the large payload.
+const REPRESENTATIVES: usize = 200;
+/// Metadata entries in the large payload (the API allows up to 20).
+const METADATA: usize = 20;
+/// Rounds of the interleaved comparison.
+const ROUNDS: usize = 30;
+
+/// A payload to decode.
+struct Payload {
+    /// The benchmark's name.
+    name: &'static str,
+    /// What the summary calls it.
+    description: &'static str,
+    /// Decodings per block of the interleaved comparison: a few
+    /// milliseconds' worth.
+    block: usize,
+    bytes: Vec<u8>,
+}
+
+/// The documented example and the large payload.
+fn payloads() -> [Payload; 2] {
+    [
+        Payload {
+            name: "example",
+            description: "documented example",
+            block: 1000,
+            bytes: EXAMPLE.as_bytes().to_vec(),
+        },
+        Payload {
+            name: "large",
+            description: "large business payload",
+            block: 20,
+            bytes: large_payload().into_bytes(),
+        },
+    ]
+}
+
+/// Adds `count` fields the SDK does not know to `object`, of every JSON kind.
+fn add_unknown_fields(object: &mut Value, prefix: &str, count: usize) {
+    let object = object.as_object_mut().expect("an object");
+    for i in 0..count {
+        let value = match i % 6 {
+            0 => json!(format!("{prefix} value {i}")),
+            1 => json!(i * 1000 + 7),
+            2 => json!(i % 4 == 1),
+            3 => json!(null),
+            4 => json!([format!("{prefix}-{i}-a"), i, 1.5, {"nested": true}]),
+            _ => json!({
+                "kind": format!("{prefix}_{i}"),
+                "score": i as f64 / 3.0,
+                "tags": ["a", "b"],
+                "detail": {"checked_at": "2024-01-01T00:00:00Z", "passed": true},
+            }),
+        };
+        object.insert(format!("{prefix}_unknown_{i}"), value);
+    }
+}
+
+/// The large payload: the example turned into a business customer with many
+/// metadata entries, many representatives and unknown fields at every level.
+fn large_payload() -> String {
+    let mut doc: Value = serde_json::from_str(EXAMPLE).expect("example is JSON");
+    add_unknown_fields(&mut doc, "top", 8);
+    add_unknown_fields(&mut doc["meta"], "meta", 4);
+
+    let data = &mut doc["data"];
+    data["type"] = json!("business");
+    data["name"] = json!("Acme Corp LLC");
+    let metadata: Map<String, Value> = (0..METADATA)
+        .map(|i| (format!("key_{i:02}"), json!(format!("value number {i}"))))
+        .collect();
+    data["metadata"] = Value::Object(metadata);
+    add_unknown_fields(data, "data", 12);
+    add_unknown_fields(&mut data["address"], "address", 4);
+    add_unknown_fields(&mut data["config"], "config", 3);
+    add_unknown_fields(&mut data["device"], "device", 3);
+
+    let representatives: Vec<Value> = (0..REPRESENTATIVES)
+        .map(|i| {
+            let mut rep = json!({
+                "name": format!("Representative {i}"),
+                "email": format!("rep{i}@acme.example"),
+                "phone": format!("+1212555{:04}", i),
+            });
+            add_unknown_fields(&mut rep, "rep", 3);
+            rep
+        })
+        .collect();
+    let mut profile = json!({
+        "ein": "**-*******",
+        "legal_business_name": "Acme Corp LLC",
+        "website": "https://acme.example",
+        "representatives": representatives,
+    });
+    add_unknown_fields(&mut profile, "profile", 6);
+    data["compliance_profile"] = profile;
+
+    serde_json::to_string(&doc).expect("serializes")
+}
+
+/// Checks that both decodings work, and keep what they should, before timing.
+fn check(name: &str, bytes: &[u8]) {
+    let typed: CustomerV1ItemResponse = serde_json::from_slice(bytes).expect("typed decoding");
+    let value: Value = serde_json::from_slice(bytes).expect("Value decoding");
+    assert_eq!(typed.data.id.to_string(), value["data"]["id"]);
+    if name == "large" {
+        assert_eq!(typed.extra.len(), 8);
+        assert_eq!(typed.data.extra.len(), 12);
+        assert_eq!(
+            typed.data.metadata.as_ref().map(|m| m.len()),
+            Some(METADATA)
+        );
+        match &typed.data.compliance_profile {
+            Some(ComplianceProfileV1::Business(business)) => {
+                let reps = business.representatives.as_deref().unwrap_or_default();
+                assert_eq!(reps.len(), REPRESENTATIVES);
+                assert_eq!(reps[0].extra.len(), 3);
+                assert_eq!(business.extra.len(), 6);
+            }
+            other => panic!("expected a business profile, got {other:?}"),
+        }
+    }
+}
+
+fn decode(c: &mut Criterion, payloads: &[Payload]) {
+    let mut group = c.benchmark_group("decode");
+    group
+        .sample_size(50)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    for Payload { name, bytes, .. } in payloads {
+        check(name, bytes);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(BenchmarkId::new(*name, "typed"), |b| {
+            b.iter(|| {
+                serde_json::from_slice::<CustomerV1ItemResponse>(black_box(bytes))
+                    .expect("typed decoding")
+            })
+        });
+        group.bench_function(BenchmarkId::new(*name, "value"), |b| {
+            b.iter(|| serde_json::from_slice::<Value>(black_box(bytes)).expect("Value decoding"))
+        });
+    }
+    group.finish();
+}
+
+/// Decodes `bytes` `times` times, as the typed response or as a `Value`.
+fn decode_block(bytes: &[u8], typed: bool, times: usize) {
+    for _ in 0..times {
+        if typed {
+            black_box(
+                serde_json::from_slice::<CustomerV1ItemResponse>(black_box(bytes))
+                    .expect("typed decoding"),
+            );
+        } else {
+            black_box(serde_json::from_slice::<Value>(black_box(bytes)).expect("Value decoding"));
+        }
+    }
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let mut report = Report::new("decode");
+    let payloads = payloads();
+
+    decode(&mut criterion, &payloads);
+
+    criterion.final_summary();
+    for payload in &payloads {
+        let Payload {
+            name,
+            description,
+            block,
+            bytes,
+        } = payload;
+        let typed = report.median_ns("decode", &format!("{name}/typed"));
+        let value = report.median_ns("decode", &format!("{name}/value"));
+        let verdict = |ratio: f64| if ratio <= 1.0 { "met" } else { "MISSED" };
+        report.line(format!(
+            "{description} ({} bytes), criterion: typed {} / Value {} = {}",
+            bytes.len(),
+            duration(typed),
+            duration(value),
+            ratio(typed, value),
+        ));
+        if typed.is_none() || value.is_none() {
+            continue;
+        }
+        let ab = interleave(ROUNDS, 2, *block, |i, ops| decode_block(bytes, i == 0, ops));
+        report.line(format!(
+            "{description}, interleaved ({ROUNDS} rounds of {block}): typed {} / Value {} = {} \
+             (target <= 1x: {})",
+            duration(Some(ab.per_op_ns[0])),
+            duration(Some(ab.per_op_ns[1])),
+            ab.ratio_of_first[1],
+            verdict(ab.ratio_of_first[1].median),
+        ));
+    }
+    report.print();
+}
