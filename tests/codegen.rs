@@ -87,13 +87,13 @@ fn check_names_stale_and_leftover_files_and_write_fixes_them() {
     codegen::write(&layout, &files).unwrap();
     assert!(codegen::check(&layout, &files).unwrap().is_clean());
 
-    let api = layout.root.join("straddle-sdk/src/generated/api.rs");
+    let api = layout.root.join("straddle-sdk/src/generated/types.rs");
     std::fs::write(&api, "// edited by hand\n").unwrap();
     std::fs::write(layout.generated_dir().join("old.rs"), "").unwrap();
     let status = codegen::check(&layout, &files).unwrap();
     assert_eq!(
         status.stale,
-        vec!["straddle-sdk/src/generated/api.rs".to_string()]
+        vec!["straddle-sdk/src/generated/types.rs".to_string()]
     );
     assert_eq!(
         status.extra,

@@ -8,7 +8,7 @@
 //!   the `PUT` by hand with `reqwest` (`Accept`, `Authorization`), a status
 //!   check and `serde_json::from_slice::<CustomerV1ItemResponse>`;
 //!   `bare_same_wire` is `bare` sending the SDK's other headers as well
-//!   (`api-version`, `user-agent`, `idempotency-key`, retry count), so that
+//!   (`user-agent`, `idempotency-key`, retry count), so that
 //!   sdk/bare_same_wire is the cost of the SDK's code alone.
 //!   Target: SDK median within 1.10x of bare.
 //! - `concurrency`: bursts of 1, 16 and 256 concurrent calls (tokio tasks in
@@ -137,10 +137,6 @@ impl Side {
                     .bearer_auth(API_KEY);
                 if *same_wire {
                     request = request
-                        .header(
-                            HeaderName::from_static("api-version"),
-                            HeaderValue::from_static("v1"),
-                        )
                         .header(USER_AGENT, HeaderValue::from_static(SDK_USER_AGENT))
                         .header(
                             HeaderName::from_static("idempotency-key"),

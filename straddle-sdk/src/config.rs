@@ -70,7 +70,10 @@ pub struct RequestOptions {
 
 /// What every call of a client shares.
 pub(crate) struct Shared {
-    pub(crate) base_url: String,
+    /// The base URL, parsed once; each call appends its path segments.
+    pub(crate) base_url: reqwest::Url,
+    /// The base URL as users see it (no trailing slash).
+    pub(crate) base_url_text: String,
     pub(crate) http: reqwest::Client,
     pub(crate) api_key: ApiKey,
     pub(crate) user_agent: HeaderValue,
@@ -82,7 +85,7 @@ pub(crate) struct Shared {
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url_text)
             .field("api_key", &self.api_key)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
@@ -134,7 +137,7 @@ impl Client {
 
     /// The base URL requests go to, e.g. `https://sandbox.straddle.com`.
     pub fn base_url(&self) -> &str {
-        &self.shared.base_url
+        &self.shared.base_url_text
     }
 
     /// The retry rules of this client.
@@ -248,10 +251,11 @@ impl ClientBuilder {
             Error::config("no API key: call `.api_key(..)` or use `Client::from_env()`")
         })?;
         let api_key = ApiKey::new(key)?;
-        let base_url = match &self.base_url {
-            Some(url) => parse_base_url(url)?,
-            None => self.environment.base_url().to_string(),
-        };
+        let (base_url, base_url_text) = parse_base_url(
+            self.base_url
+                .as_deref()
+                .unwrap_or(self.environment.base_url()),
+        )?;
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
@@ -264,6 +268,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared {
                 base_url,
+                base_url_text,
                 http,
                 api_key,
                 user_agent,
@@ -277,7 +282,7 @@ impl ClientBuilder {
     }
 }
 
-fn parse_base_url(url: &str) -> Result<String, Error> {
+fn parse_base_url(url: &str) -> Result<(reqwest::Url, String), Error> {
     let parsed = reqwest::Url::parse(url.trim())
         .map_err(|e| Error::config(format!("invalid base URL {url:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
@@ -290,8 +295,13 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
             "base URL {url:?} cannot have a query or fragment"
         )));
     }
-    // Generated paths start with `/`, so the base keeps no trailing slash.
-    Ok(parsed.as_str().trim_end_matches('/').to_string())
+    if parsed.cannot_be_a_base() {
+        return Err(Error::config(format!(
+            "base URL {url:?} cannot take a path"
+        )));
+    }
+    let text = parsed.as_str().trim_end_matches('/').to_string();
+    Ok((parsed, text))
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ mod generated;
 
 /// The API's request and response types, generated from the OpenAPI fragment.
 pub mod types {
-    pub use crate::generated::api::types::*;
+    pub use crate::generated::types::*;
 }
 
 /// Request builders of the resource tree (`client.customers().review()...`).

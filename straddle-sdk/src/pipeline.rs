@@ -1,31 +1,30 @@
 //! The request pipeline behind every generated operation: auth, idempotency
 //! key, per-attempt timeout, retries, a bounded body read, tracing, and the
-//! mapping of what happened on the wire to [`Error`].
+//! mapping of what happened on the wire to a typed value or an [`Error`].
 //!
-//! It plugs into progenitor's generated client through `ClientHooks::exec`,
-//! which sees each request before it leaves and each raw response.
+//! Generated request builders check their arguments, then describe the call
+//! ([`Call`]: method, path segments, headers, query) and hand it here.
 
-use std::fmt;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use reqwest::{Method, StatusCode};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::Error;
 use crate::config::{RequestOptions, Shared};
 use crate::error::{ApiError, DecodeError, DecodeReason, TransportError, snippet};
-use crate::generated::api::Client as RawClient;
 use crate::types::ErrorResponse;
+use crate::{Client, Error};
 
 /// Header carrying the idempotency key.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Header carrying the attempt number (0 for the first request, 1 for the
 /// first retry, ...), so server logs can tell retries apart.
 pub const RETRY_COUNT: HeaderName = HeaderName::from_static("x-straddle-retry-count");
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A successful response: the typed body with the status and headers.
 #[derive(Debug, Clone)]
@@ -50,84 +49,110 @@ impl<T> ApiResponse<T> {
     }
 }
 
-/// What the last attempt of a call saw, kept for error reporting.
-#[derive(Debug, Default)]
-struct WireRecord {
-    attempts: u32,
-    response: Option<(StatusCode, HeaderMap, Bytes)>,
-    too_large: bool,
-}
-
-/// Per-call state: the client's shared settings, this call's overrides, and
-/// what happened on the wire. Generated code carries it as the progenitor
-/// client's inner value.
-#[derive(Clone)]
-pub(crate) struct CallContext {
-    shared: Arc<Shared>,
-    options: RequestOptions,
+/// One call of an operation, as generated code describes it.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
     operation: &'static str,
-    record: Arc<Mutex<WireRecord>>,
+    options: RequestOptions,
+    request: reqwest::Request,
 }
 
-impl fmt::Debug for CallContext {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallContext")
-            .field("operation", &self.operation)
-            .field("options", &self.options)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CallContext {
-    fn record(&self) -> std::sync::MutexGuard<'_, WireRecord> {
-        // A poisoned lock only means another thread panicked mid-update; the
-        // record is still the best information there is.
-        self.record.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn max_retries(&self) -> u32 {
-        self.options
-            .max_retries
-            .unwrap_or(self.shared.retry.max_retries)
-    }
-
-    fn timeout(&self) -> Duration {
-        self.options.timeout.unwrap_or(self.shared.timeout)
-    }
-}
-
-impl crate::Client {
-    /// The generated progenitor client for one call of `operation`.
-    pub(crate) fn raw_client(&self, operation: &'static str, options: RequestOptions) -> RawClient {
-        let context = CallContext {
-            shared: self.shared.clone(),
-            options,
+impl<'a> Call<'a> {
+    /// A call of `operation` to `method` base-URL/`segments` (each segment
+    /// percent-encoded here, so path arguments cannot change the path).
+    pub(crate) fn new(
+        client: &'a Client,
+        operation: &'static str,
+        method: Method,
+        segments: &[&str],
+        options: RequestOptions,
+    ) -> Result<Self, Error> {
+        let shared = &*client.shared;
+        let mut url: Url = shared.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::config("the base URL cannot take a path"))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(Self {
+            shared,
             operation,
-            record: Arc::default(),
-        };
-        RawClient::new_with_client(&self.shared.base_url, self.shared.http.clone(), context)
+            options,
+            request: reqwest::Request::new(method, url),
+        })
     }
-}
 
-fn is_mutating(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    )
+    /// Adds a header argument (already checked against the spec).
+    pub(crate) fn header(&mut self, name: &'static str, value: &str) -> Result<(), Error> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid(
+                self.operation,
+                format!("`{name}` cannot be sent as a header"),
+            )
+        })?;
+        self.request
+            .headers_mut()
+            .insert(HeaderName::from_static(name), value);
+        Ok(())
+    }
+
+    /// Adds a query argument.
+    #[allow(dead_code)] // for generated operations with query parameters; none today
+    pub(crate) fn query(&mut self, name: &str, value: &str) {
+        self.request
+            .url_mut()
+            .query_pairs_mut()
+            .append_pair(name, value);
+    }
+
+    /// Sends the call (with retries) and decodes a success body as `T`.
+    pub(crate) async fn send<T: DeserializeOwned>(mut self) -> Result<ApiResponse<T>, Error> {
+        let shared = self.shared;
+        let operation = self.operation;
+        prepare(shared, &mut self.request);
+        let span = tracing::info_span!(
+            "straddle.call",
+            operation,
+            method = %self.request.method(),
+            path = self.request.url().path(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let outcome = execute_with_retries(&mut self).instrument(span).await;
+        decode(operation, shared.max_response_bytes, outcome)
+    }
 }
 
 /// Headers every request carries; the idempotency key is fixed here, once
 /// per call, so every retry sends the same one.
-fn prepare(ctx: &CallContext, request: &mut reqwest::Request) {
+fn prepare(shared: &Shared, request: &mut reqwest::Request) {
+    let mutating = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
     let headers = request.headers_mut();
-    headers.insert(AUTHORIZATION, ctx.shared.api_key.authorization().clone());
-    headers.insert(USER_AGENT, ctx.shared.user_agent.clone());
-    if is_mutating(request.method()) && !request.headers().contains_key(IDEMPOTENCY_KEY) {
-        let key = uuid::Uuid::new_v4().to_string();
-        if let Ok(value) = HeaderValue::from_str(&key) {
-            request.headers_mut().insert(IDEMPOTENCY_KEY, value);
+    headers.insert(AUTHORIZATION, shared.api_key.authorization().clone());
+    headers.insert(USER_AGENT, shared.user_agent.clone());
+    headers.insert(ACCEPT, JSON);
+    if mutating && !headers.contains_key(IDEMPOTENCY_KEY) {
+        let mut buf = uuid::Uuid::encode_buffer();
+        let key = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+        if let Ok(value) = HeaderValue::from_str(key) {
+            headers.insert(IDEMPOTENCY_KEY, value);
         }
     }
+}
+
+/// What the last attempt of a call produced.
+struct Outcome {
+    attempts: u32,
+    result: Result<Answer, reqwest::Error>,
+}
+
+/// A response that was read to the end (or up to the limit).
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Body,
 }
 
 enum Body {
@@ -143,67 +168,52 @@ async fn read_bounded(mut response: reqwest::Response, limit: usize) -> reqwest:
     {
         return Ok(Body::TooLarge);
     }
-    let mut buf = BytesMut::new();
+    let mut buf = BytesMut::with_capacity(
+        response
+            .content_length()
+            .map_or(0, |len| len as usize)
+            .min(limit),
+    );
     while let Some(chunk) = response.chunk().await? {
         if buf.len() + chunk.len() > limit {
             return Ok(Body::TooLarge);
+        }
+        if buf.is_empty() && response.content_length() == Some(chunk.len() as u64) {
+            // The whole body in one chunk: keep it without a copy.
+            return Ok(Body::Complete(chunk));
         }
         buf.extend_from_slice(&chunk);
     }
     Ok(Body::Complete(buf.freeze()))
 }
 
-fn rebuild(status: StatusCode, headers: HeaderMap, body: Bytes) -> reqwest::Response {
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
-}
-
-impl ClientHooks<CallContext> for RawClient {
-    async fn exec(
-        &self,
-        mut request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let ctx = self.inner();
-        prepare(ctx, &mut request);
-        let span = tracing::info_span!(
-            "straddle.call",
-            operation = ctx.operation,
-            operation_id = info.operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
-        execute_with_retries(self, ctx, request)
-            .instrument(span)
-            .await
-    }
-}
-
-async fn execute_with_retries(
-    raw: &RawClient,
-    ctx: &CallContext,
-    request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
-    let policy = &ctx.shared.retry;
-    let max_retries = ctx.max_retries();
+async fn execute_with_retries(call: &mut Call<'_>) -> Outcome {
+    let shared = call.shared;
+    let policy = &shared.retry;
+    let max_retries = call.options.max_retries.unwrap_or(policy.max_retries);
+    let timeout: Duration = call.options.timeout.unwrap_or(shared.timeout);
     let mut retry = 0u32;
     loop {
         let attempt = retry;
-        ctx.record().attempts = attempt + 1;
         tracing::Span::current().record("attempts", attempt + 1);
-        let mut this = match request.try_clone() {
-            Some(r) => r,
-            // Only streaming bodies cannot be cloned; none of the generated
-            // operations sends one.
-            None => return raw.client().execute(request).await,
+        let Some(mut request) = call.request.try_clone() else {
+            // Only streaming bodies cannot be cloned, and generated calls never
+            // send one; such a request is sent once, as it is.
+            let placeholder = reqwest::Request::new(Method::GET, call.request.url().clone());
+            let request = std::mem::replace(&mut call.request, placeholder);
+            let result = match shared.http.execute(request).await {
+                Ok(response) => read_answer(response, shared.max_response_bytes).await,
+                Err(e) => Err(e),
+            };
+            return Outcome {
+                attempts: attempt + 1,
+                result,
+            };
         };
-        this.headers_mut()
+        request
+            .headers_mut()
             .insert(RETRY_COUNT, HeaderValue::from(attempt));
-        *this.timeout_mut() = Some(ctx.timeout());
+        *request.timeout_mut() = Some(timeout);
         let started = Instant::now();
         let attempt_span = tracing::debug_span!(
             "straddle.attempt",
@@ -212,44 +222,44 @@ async fn execute_with_retries(
             elapsed_ms = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let outcome = async {
-            let response = raw.client().execute(this).await?;
+        let result = async {
+            let response = shared.http.execute(request).await?;
             let status = response.status();
-            let headers = response.headers().clone();
-            let retryable = attempt < max_retries && policy.should_retry(status, &headers);
-            if retryable {
-                return Ok((status, headers, None));
+            if attempt < max_retries && policy.should_retry(status, response.headers()) {
+                let headers = response.headers().clone();
+                return Ok(Err((status, headers)));
             }
-            let body = read_bounded(response, ctx.shared.max_response_bytes).await?;
-            Ok((status, headers, Some(body)))
+            read_answer(response, shared.max_response_bytes)
+                .await
+                .map(Ok)
         }
         .instrument(attempt_span.clone())
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         attempt_span.record("elapsed_ms", elapsed_ms);
-        if let Ok((status, headers, _)) = &outcome {
-            attempt_span.record("status", status.as_u16());
-            if let Some(id) = crate::error::request_id_header(headers) {
-                attempt_span.record("request_id", id.as_str());
-            }
-        }
 
-        let wait = match outcome {
-            Ok((status, headers, Some(body))) => {
-                tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, request_id = ?crate::error::request_id_header(&headers), "response");
-                tracing::Span::current().record("status", status.as_u16());
-                let mut record = ctx.record();
-                let body = match body {
-                    Body::Complete(bytes) => bytes,
-                    Body::TooLarge => {
-                        record.too_large = true;
-                        Bytes::new()
-                    }
+        let wait = match result {
+            Ok(Ok(answer)) => {
+                attempt_span.record("status", answer.status.as_u16());
+                if !attempt_span.is_disabled()
+                    && let Some(id) = crate::error::request_id_header(&answer.headers)
+                {
+                    attempt_span.record("request_id", id.as_str());
+                }
+                tracing::Span::current().record("status", answer.status.as_u16());
+                tracing::debug!(
+                    attempt,
+                    status = answer.status.as_u16(),
+                    elapsed_ms,
+                    "response"
+                );
+                return Outcome {
+                    attempts: attempt + 1,
+                    result: Ok(answer),
                 };
-                record.response = Some((status, headers.clone(), body.clone()));
-                return Ok(rebuild(status, headers, body));
             }
-            Ok((status, headers, None)) => {
+            Ok(Err((status, headers))) => {
+                attempt_span.record("status", status.as_u16());
                 let wait = policy.delay_for(retry, Some(&headers));
                 tracing::info!(
                     attempt,
@@ -267,12 +277,26 @@ async fn execute_with_retries(
             }
             Err(e) => {
                 tracing::debug!(attempt, elapsed_ms, error = %e, "giving up");
-                return Err(e);
+                return Outcome {
+                    attempts: attempt + 1,
+                    result: Err(e),
+                };
             }
         };
         tokio::time::sleep(wait).await;
         retry += 1;
     }
+}
+
+async fn read_answer(response: reqwest::Response, limit: usize) -> reqwest::Result<Answer> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_bounded(response, limit).await?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Connection failures, timeouts and bodies cut off mid-way are retried;
@@ -281,34 +305,21 @@ fn is_retryable_transport(e: &reqwest::Error) -> bool {
     e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() || e.is_decode()
 }
 
-/// Turns the generated client's result into the SDK's, using what the last
-/// attempt recorded so that no status, header or body byte is lost.
-pub(crate) fn finish<T: serde::de::DeserializeOwned>(
-    raw: &RawClient,
-    result: Result<ResponseValue<T>, progenitor_client::Error<ErrorResponse>>,
+/// Turns what the last attempt produced into the typed value or an [`Error`]
+/// that keeps the status, headers and body.
+fn decode<T: DeserializeOwned>(
+    operation: &'static str,
+    limit: usize,
+    outcome: Outcome,
 ) -> Result<ApiResponse<T>, Error> {
-    let ctx = raw.inner();
-    let operation = ctx.operation;
-    let mut record = ctx.record();
-    let attempts = record.attempts;
-    let payload_error = match result {
-        Ok(value) => {
-            let status = value.status();
-            let headers = value.headers().clone();
-            return Ok(ApiResponse {
-                status,
-                headers,
-                data: value.into_inner(),
-            });
-        }
-        Err(progenitor_client::Error::InvalidRequest(message)) => {
-            return Err(Error::invalid(operation, message));
-        }
-        Err(
-            progenitor_client::Error::CommunicationError(source)
-            | progenitor_client::Error::ResponseBodyError(source)
-            | progenitor_client::Error::InvalidUpgrade(source),
-        ) => {
+    let attempts = outcome.attempts;
+    let Answer {
+        status,
+        headers,
+        body,
+    } = match outcome.result {
+        Ok(answer) => answer,
+        Err(source) => {
             let transport = Box::new(TransportError {
                 operation,
                 attempts,
@@ -320,48 +331,35 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
                 Error::Connection(transport)
             });
         }
-        Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e),
-        Err(_) => None,
     };
-    let Some((status, headers, body)) = record.response.take() else {
-        return Err(Error::invalid(
-            operation,
-            "no response was recorded for this call",
-        ));
+    let (body, too_large) = match body {
+        Body::Complete(bytes) => (bytes, false),
+        Body::TooLarge => (Bytes::new(), true),
     };
-    if record.too_large && status.is_success() {
-        return Err(Error::Decode(Box::new(DecodeError {
-            operation,
-            status,
-            headers,
-            snippet: String::new(),
-            reason: DecodeReason::TooLarge {
-                limit: ctx.shared.max_response_bytes,
-            },
-        })));
-    }
     if status.is_success() {
-        let reason = match payload_error {
-            Some(e) => e,
-            None => match serde_json::from_slice::<T>(&body) {
-                Err(e) => e,
-                // Parsed after all: a success status progenitor did not expect.
-                Ok(data) => {
-                    return Ok(ApiResponse {
-                        status,
-                        headers,
-                        data,
-                    });
-                }
-            },
+        if too_large {
+            return Err(Error::Decode(Box::new(DecodeError {
+                operation,
+                status,
+                headers,
+                snippet: String::new(),
+                reason: DecodeReason::TooLarge { limit },
+            })));
+        }
+        return match serde_json::from_slice::<T>(&body) {
+            Ok(data) => Ok(ApiResponse {
+                status,
+                headers,
+                data,
+            }),
+            Err(e) => Err(Error::Decode(Box::new(DecodeError {
+                operation,
+                status,
+                headers,
+                snippet: snippet(&body),
+                reason: DecodeReason::Json(e),
+            }))),
         };
-        return Err(Error::Decode(Box::new(DecodeError {
-            operation,
-            status,
-            headers,
-            snippet: snippet(&body),
-            reason: DecodeReason::Json(reason),
-        })));
     }
     let parsed = serde_json::from_slice::<ErrorResponse>(&body).ok();
     Err(Error::Api(Box::new(ApiError {
@@ -369,7 +367,7 @@ pub(crate) fn finish<T: serde::de::DeserializeOwned>(
         status,
         body: parsed,
         raw_body: body,
-        body_too_large: record.too_large,
+        body_too_large: too_large,
         headers,
         attempts,
     })))

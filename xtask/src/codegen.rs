@@ -70,7 +70,7 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
     let api = prepare(&fragment_path, doc)?;
     let ops = config::load(&layout.operations())?;
 
-    let client = generate::progenitor_tokens(&fragment_path, &api, &generate::settings())?;
+    let types = generate::progenitor_tokens(&fragment_path, &api, &generate::settings())?;
     let tree = resources::tokens(&fragment_path, &api, &ops)?;
     let module = resources::module_tokens();
 
@@ -81,8 +81,8 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
             contents: generate::format_file(&source, module)?,
         },
         GeneratedFile {
-            path: format!("{dir}/api.rs"),
-            contents: generate::format_file(&source, client)?,
+            path: format!("{dir}/types.rs"),
+            contents: generate::types_file(&source, types)?,
         },
         GeneratedFile {
             path: format!("{dir}/resources.rs"),

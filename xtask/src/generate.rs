@@ -4,20 +4,21 @@
 use std::path::Path;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 use crate::error::{Result, XtaskError};
 
-/// progenitor's settings for the SDK: builder-style operations, a per-call
-/// context as the client's inner value (read by the hand-written hooks), and
-/// the derives the public types promise.
+/// progenitor's settings for the SDK's types: struct builders
+/// (`CustomerV1::builder()`), and the derives the public types promise.
+///
+/// Only the `types` module of progenitor's output is kept: the request
+/// builders in `resources.rs` call the SDK's own pipeline directly, which
+/// saves a response round trip through progenitor's client per call (it
+/// measured about 1.2x of a bare reqwest call; the target is 1.10x).
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_inner_type(quote!(crate::pipeline::CallContext))
         .with_derive("PartialEq")
         .with_derive("schemars::JsonSchema")
         // Keeps a map's keys in the order the server sent them, so a typed
@@ -71,16 +72,43 @@ pub fn header(source: &str) -> String {
 
 /// The `types` module alone, formatted: what tests snapshot for small specs.
 pub fn types_module(tokens: TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| XtaskError::file(Path::new("<generated>"), format!("does not parse: {e}")))?;
-    let items: Vec<syn::Item> = file
-        .items
-        .into_iter()
-        .filter(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
-        .collect();
+    let items = types_items(tokens)?;
     Ok(prettyplease::unparse(&syn::File {
         shebang: None,
         attrs: Vec::new(),
         items,
     }))
+}
+
+/// The generated types as a file of their own (`generated/types.rs`): the
+/// items of progenitor's `types` module, behind the generated-code header.
+pub fn types_file(source: &str, tokens: TokenStream) -> Result<String> {
+    let items = match types_items(tokens)?.into_iter().next() {
+        Some(syn::Item::Mod(syn::ItemMod {
+            content: Some((_, items)),
+            ..
+        })) => items,
+        _ => {
+            return Err(XtaskError::file(
+                Path::new(source),
+                "progenitor's output has no `types` module",
+            ));
+        }
+    };
+    let body = prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    });
+    Ok(format!("{}{body}", header(source)))
+}
+
+fn types_items(tokens: TokenStream) -> Result<Vec<syn::Item>> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| XtaskError::file(Path::new("<generated>"), format!("does not parse: {e}")))?;
+    Ok(file
+        .items
+        .into_iter()
+        .filter(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+        .collect())
 }

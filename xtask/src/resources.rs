@@ -22,8 +22,8 @@ pub fn module_tokens() -> TokenStream {
     quote! {
         //! Code generated from the OpenAPI fragment. Private to the crate; the
         //! public surface re-exports what users need.
-        pub mod api;
         pub mod resources;
+        pub mod types;
     }
 }
 
@@ -148,15 +148,23 @@ enum ArgKind {
     },
 }
 
+/// Where an argument travels.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Location {
+    Path,
+    Query,
+    Header,
+}
+
 struct Arg {
     /// The name in the spec (`Straddle-Account-Id`).
     wire_name: String,
-    /// The Rust name (`straddle_account_id`), also progenitor's setter name.
+    /// The Rust name (`straddle_account_id`).
     rust: Ident,
     doc: Option<String>,
     kind: ArgKind,
     required: bool,
-    in_header: bool,
+    location: Location,
 }
 
 fn find_operation<'a>(api: &'a OpenAPI, op: &config::Operation) -> Option<&'a Operation> {
@@ -175,10 +183,10 @@ fn find_operation<'a>(api: &'a OpenAPI, op: &config::Operation) -> Option<&'a Op
 }
 
 fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
-    let (data, in_header) = match parameter {
-        Parameter::Path { parameter_data, .. } => (parameter_data, false),
-        Parameter::Header { parameter_data, .. } => (parameter_data, true),
-        Parameter::Query { parameter_data, .. } => (parameter_data, false),
+    let (data, location) = match parameter {
+        Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
+        Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
+        Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
         Parameter::Cookie { .. } => {
             return Err(XtaskError::at(
                 file,
@@ -221,7 +229,7 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
         doc: data.description.clone(),
         kind,
         required: data.required,
-        in_header,
+        location,
     })
 }
 
@@ -291,7 +299,6 @@ fn operation(
     let response = response_type(file, &at, operation)?;
 
     let builder = ident(&operation_id.to_upper_camel_case());
-    let raw_method = ident(&operation_id.to_snake_case());
     let method = ident(&op.name);
     let op_name = operation_id.as_str();
     let wire = format!("`{} {}`", op.method.to_uppercase(), op.path);
@@ -321,7 +328,7 @@ fn operation(
             ArgKind::Text { min, max } => {
                 let min = option_tokens(min);
                 let max = option_tokens(max);
-                if a.in_header {
+                if a.location == Location::Header {
                     quote!(crate::params::header(OPERATION, #name, #value, #min, #max))
                 } else {
                     quote!(crate::params::string(OPERATION, #name, #value, #min, #max))
@@ -380,19 +387,61 @@ fn operation(
             quote!(let #name = self.#name.map(|value| #check).transpose()?;)
         }
     });
-    let calls = args.iter().map(|a| {
-        let name = &a.rust;
-        if a.required {
-            quote!(let request = request.#name(#name);)
-        } else {
-            quote! {
-                let request = match #name {
-                    Some(value) => request.#name(value),
-                    None => request,
-                };
+    // The path as segments: literals, and `{name}` filled from an argument.
+    let segments = op
+        .path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let arg = args
+                    .iter()
+                    .find(|a| a.location == Location::Path && a.wire_name == name)
+                    .ok_or_else(|| {
+                        XtaskError::at(
+                            file,
+                            format!("{at}/parameters"),
+                            format!("path parameter {name:?} is not declared"),
+                        )
+                    })?;
+                let ident = &arg.rust;
+                Ok(match arg.kind {
+                    // The buffer lives until the end of the `Call::new` statement.
+                    ArgKind::Uuid => {
+                        quote!(&*#ident.hyphenated().encode_lower(&mut ::uuid::Uuid::encode_buffer()))
+                    }
+                    ArgKind::Text { .. } => quote!(#ident.as_str()),
+                })
             }
-        }
-    });
+            None => Ok(quote!(#segment)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let http_method = ident(&op.method.to_uppercase());
+    let extras = args
+        .iter()
+        .filter(|a| a.location != Location::Path)
+        .map(|a| {
+            let ident = &a.rust;
+            let wire = a.wire_name.as_str();
+            let lower = a.wire_name.to_ascii_lowercase();
+            let value = match a.kind {
+                ArgKind::Uuid => quote!(
+                    value
+                        .hyphenated()
+                        .encode_lower(&mut ::uuid::Uuid::encode_buffer())
+                ),
+                ArgKind::Text { .. } => quote!(value.as_str()),
+            };
+            let add = match a.location {
+                Location::Header => quote!(call.header(#lower, #value)?;),
+                _ => quote!(call.query(#wire, #value);),
+            };
+            if a.required {
+                quote! { { let value = &#ident; #add } }
+            } else {
+                quote! { if let Some(value) = &#ident { #add } }
+            }
+        });
     let builder_doc = format!(
         "Request builder for {wire} (`{op_name}`): set optional arguments, then `.send()`."
     );
@@ -445,11 +494,15 @@ fn operation(
             ) -> ::std::result::Result<crate::ApiResponse<#response>, crate::Error> {
                 const OPERATION: &str = #op_name;
                 #(#checks)*
-                let raw = self.client.raw_client(OPERATION, self.options);
-                let request = raw.#raw_method();
-                #(#calls)*
-                let result = request.send().await;
-                crate::pipeline::finish(&raw, result)
+                let mut call = crate::pipeline::Call::new(
+                    self.client,
+                    OPERATION,
+                    ::reqwest::Method::#http_method,
+                    &[#(#segments),*],
+                    self.options,
+                )?;
+                #(#extras)*
+                call.send().await
             }
         }
     };

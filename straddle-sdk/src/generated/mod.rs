@@ -3,5 +3,5 @@
 
 //! Code generated from the OpenAPI fragment. Private to the crate; the
 //! public surface re-exports what users need.
-pub mod api;
 pub mod resources;
+pub mod types;

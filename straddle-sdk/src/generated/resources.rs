@@ -135,27 +135,34 @@ Sent as `Idempotency-Key`.*/
                 ::std::option::Option::Some(40usize),
             ))
             .transpose()?;
-        let raw = self.client.raw_client(OPERATION, self.options);
-        let request = raw.refresh_customer_review();
-        let request = request.id(id);
-        let request = match straddle_account_id {
-            Some(value) => request.straddle_account_id(value),
-            None => request,
-        };
-        let request = match request_id {
-            Some(value) => request.request_id(value),
-            None => request,
-        };
-        let request = match correlation_id {
-            Some(value) => request.correlation_id(value),
-            None => request,
-        };
-        let request = match idempotency_key {
-            Some(value) => request.idempotency_key(value),
-            None => request,
-        };
-        let result = request.send().await;
-        crate::pipeline::finish(&raw, result)
+        let mut call = crate::pipeline::Call::new(
+            self.client,
+            OPERATION,
+            ::reqwest::Method::PUT,
+            &[
+                "v1",
+                "customers",
+                &*id.hyphenated().encode_lower(&mut ::uuid::Uuid::encode_buffer()),
+                "refresh_review",
+            ],
+            self.options,
+        )?;
+        if let Some(value) = &straddle_account_id {
+            call.header(
+                "straddle-account-id",
+                value.hyphenated().encode_lower(&mut ::uuid::Uuid::encode_buffer()),
+            )?;
+        }
+        if let Some(value) = &request_id {
+            call.header("request-id", value.as_str())?;
+        }
+        if let Some(value) = &correlation_id {
+            call.header("correlation-id", value.as_str())?;
+        }
+        if let Some(value) = &idempotency_key {
+            call.header("idempotency-key", value.as_str())?;
+        }
+        call.send().await
     }
 }
 ///The `customers.review` resource: `client.customers().review()`.
