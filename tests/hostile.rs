@@ -1306,7 +1306,7 @@ fn assert_too_large(outcome: &Outcome, status: u16, what: &str) {
         }
         other => panic!("{what}: expected a too-large error for HTTP {status}, got {other:?}"),
     }
-    let err = outcome.as_ref().err().expect("an error");
+    let err = outcome.as_ref().expect_err("an error");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{what}");
 }
 
