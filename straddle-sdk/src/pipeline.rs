@@ -162,24 +162,17 @@ enum Body {
 
 /// Reads the body, refusing to buffer more than `limit` bytes.
 async fn read_bounded(mut response: reqwest::Response, limit: usize) -> reqwest::Result<Body> {
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len > limit as u64) {
         return Ok(Body::TooLarge);
     }
-    let mut buf = BytesMut::with_capacity(
-        response
-            .content_length()
-            .map_or(0, |len| len as usize)
-            .min(limit),
-    );
+    let mut buf = BytesMut::with_capacity(declared.map_or(0, |len| len as usize).min(limit));
     while let Some(chunk) = response.chunk().await? {
         if buf.len() + chunk.len() > limit {
             return Ok(Body::TooLarge);
         }
-        if buf.is_empty() && response.content_length() == Some(chunk.len() as u64) {
-            // The whole body in one chunk: keep it without a copy.
+        if buf.is_empty() && declared == Some(chunk.len() as u64) {
+            // The whole declared body in one chunk: keep it without a copy.
             return Ok(Body::Complete(chunk));
         }
         buf.extend_from_slice(&chunk);
