@@ -11,6 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=${1:-$(mktemp -d /tmp/straddle-build-cost.XXXXXX)}
 shift || true
+mkdir -p "$scratch"
 cd "$root"
 
 echo "rustc: $(rustc --version)"

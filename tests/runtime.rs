@@ -340,3 +340,29 @@ async fn attempts_are_traced_and_the_key_never_shows_in_logs_or_errors() {
         assert!(!text.contains(TEST_KEY), "key leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn https_works_with_the_default_features() {
+    // A plain-TCP server behind an https:// URL: with TLS compiled in the
+    // call fails in the TLS handshake (a connection error); without it,
+    // reqwest would refuse the scheme before connecting.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(Mutex::new(0u32));
+    let seen = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            *seen.lock().unwrap() += 1;
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot tls").await;
+        }
+    });
+    let err = call(&client(&format!("https://127.0.0.1:{port}"), 0))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connection(_)), "{err:?}");
+    assert_eq!(
+        *accepted.lock().unwrap(),
+        1,
+        "no TLS connection was attempted: {err}"
+    );
+}
