@@ -42,6 +42,16 @@ impl Layout {
     }
 }
 
+/// The text of the fragment `cargo xtask spec extract` writes: the
+/// operations of `operations.toml` cut out of the upstream description `from`.
+pub fn extracted_fragment(layout: &Layout, from: &Path) -> Result<String> {
+    let upstream = spec::load(from)?;
+    let ops = config::load(&layout.operations())?;
+    let fragment =
+        crate::extract::extract(from, &upstream, &crate::extract::Selection::Listed(&ops))?;
+    Ok(crate::extract::to_pretty(&fragment))
+}
+
 /// A generated file: its path relative to the workspace root, and contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {

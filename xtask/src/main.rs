@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use xtask::codegen::{self, Layout};
 use xtask::error::XtaskError;
-use xtask::{config, extract, spec};
 
 #[derive(Parser)]
 #[command(
@@ -106,10 +105,7 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
             command: SpecCommand::Extract { from, check },
         } => {
             let from = from.unwrap_or_else(|| layout.upstream());
-            let upstream = spec::load(&from)?;
-            let ops = config::load(&layout.operations())?;
-            let fragment = extract::extract(&from, &upstream, &extract::Selection::Listed(&ops))?;
-            let text = extract::to_pretty(&fragment);
+            let text = codegen::extracted_fragment(&layout, &from)?;
             let target = layout.fragment();
             let current = std::fs::read_to_string(&target).ok();
             if check {
