@@ -223,6 +223,18 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
             max: string.max_length,
         },
     };
+    // Generated code sends header names with `HeaderName::from_static`,
+    // which accepts only lower-case HTTP tokens: check them here, once.
+    if location == Location::Header && !is_header_token(&data.name) {
+        return Err(XtaskError::at(
+            file,
+            at,
+            format!(
+                "header parameter {:?} is not a valid HTTP header name",
+                data.name
+            ),
+        ));
+    }
     Ok(Arg {
         wire_name: data.name.clone(),
         rust: ident(&data.name.to_snake_case()),
@@ -513,5 +525,28 @@ fn option_tokens(value: Option<usize>) -> TokenStream {
     match value {
         Some(v) => quote!(::std::option::Option::Some(#v)),
         None => quote!(::std::option::Option::None),
+    }
+}
+
+/// Whether `name` is an HTTP field name (RFC 9110 `token`).
+fn is_header_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_header_token;
+
+    #[test]
+    fn header_names_must_be_http_tokens() {
+        for ok in ["Idempotency-Key", "Straddle-Account-Id", "x_a.b"] {
+            assert!(is_header_token(ok), "{ok}");
+        }
+        for bad in ["", "Request Id", "Id:", "Caf\u{e9}"] {
+            assert!(!is_header_token(bad), "{bad}");
+        }
     }
 }
