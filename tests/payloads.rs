@@ -144,6 +144,42 @@ fn a_business_profile_is_never_parsed_as_individual() {
 }
 
 #[test]
+fn a_profile_that_fits_no_variant_is_an_error_that_says_what_each_needs() {
+    let mut body = fixture("customer_refresh_review.json");
+    body["data"]["compliance_profile"] = json!({ "ein": "**-*******", "ssn": null });
+    let err = serde_json::from_str::<CustomerV1ItemResponse>(&body.to_string()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a ComplianceProfileV1 needs the fields of one of its variants: \
+         Business (`ein`, `legal_business_name`) or Individual (`dob`, `ssn`) at line 1 column "
+            .to_string()
+            + &err.column().to_string(),
+    );
+
+    body["data"]["compliance_profile"] = json!("individual");
+    let err = serde_json::from_value::<CustomerV1ItemResponse>(body.clone()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expected a ComplianceProfileV1 object (Business or Individual)"),
+        "{err}"
+    );
+
+    // A field of the other variant with the wrong type fails the decode (the
+    // untagged derive kept it in `extra`; see xtask/src/unions.rs).
+    body["data"]["compliance_profile"] =
+        json!({ "dob": null, "ssn": null, "representatives": "none" });
+    assert!(serde_json::from_value::<CustomerV1ItemResponse>(body.clone()).is_err());
+    // Well typed, it is kept in the individual's `extra`, as before.
+    body["data"]["compliance_profile"] = json!({ "dob": null, "ssn": null, "representatives": [] });
+    match round_trip(&body).data.compliance_profile {
+        Some(ComplianceProfileV1::Individual(p)) => {
+            assert_eq!(p.extra.get("representatives"), Some(&json!([])));
+        }
+        other => panic!("expected an individual profile, got {other:?}"),
+    }
+}
+
+#[test]
 fn null_and_absent_are_both_accepted_where_the_spec_allows_either() {
     let mut body = fixture("customer_refresh_review.json");
     for field in ["address", "compliance_profile", "external_id", "metadata"] {

@@ -3,7 +3,10 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use straddle_sdk::types::{ComplianceProfileV1, CustomerV1ItemResponse, ErrorResponse};
+use straddle_sdk::types::{
+    ComplianceProfileV1, ComplianceProfileV1Business, ComplianceProfileV1Individual,
+    CustomerV1ItemResponse, ErrorResponse,
+};
 
 /// Any JSON value, with numbers that JSON text carries exactly.
 fn any_json() -> impl Strategy<Value = Value> {
@@ -80,12 +83,15 @@ fn chrono_like(ms: i64) -> String {
     )
 }
 
+fn representative() -> impl Strategy<Value = Value> {
+    (".{1,10}", extra_fields()).prop_map(|(name, extra)| with_extra(json!({ "name": name }), extra))
+}
+
 fn compliance_profile() -> impl Strategy<Value = Value> {
     let text = || prop::option::of(".{0,16}").prop_map(|s| s.map_or(Value::Null, Value::String));
     let individual = (text(), text(), extra_fields())
         .prop_map(|(dob, ssn, extra)| with_extra(json!({ "dob": dob, "ssn": ssn }), extra));
-    let representative = (".{1,10}", extra_fields())
-        .prop_map(|(name, extra)| with_extra(json!({ "name": name }), extra));
+    let representative = representative();
     let business = (
         text(),
         text(),
@@ -104,6 +110,70 @@ fn compliance_profile() -> impl Strategy<Value = Value> {
             with_extra(v, extra)
         });
     prop_oneof![individual, business]
+}
+
+/// A compliance profile with any subset of both variants' fields, each
+/// absent, null or well typed, plus unknown fields, in any key order: what
+/// the one-pass decoder must sort out exactly as serde's untagged derive.
+fn any_profile_shape() -> impl Strategy<Value = Value> {
+    let text = || {
+        prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            ".{0,12}".prop_map(|s| Some(Value::String(s))),
+        ]
+    };
+    let representatives = prop_oneof![
+        Just(None),
+        Just(Some(Value::Null)),
+        prop::collection::vec(representative(), 0..3).prop_map(|v| Some(Value::Array(v))),
+    ];
+    let order = Just(vec![0usize, 1, 2, 3, 4, 5, 6]).prop_shuffle();
+    (
+        (text(), text(), text(), representatives, text(), text()),
+        extra_fields(),
+        order,
+    )
+        .prop_map(|((ein, name, website, reps, dob, ssn), extra, order)| {
+            let known = [
+                ("ein", ein),
+                ("legal_business_name", name),
+                ("website", website),
+                ("representatives", reps),
+                ("dob", dob),
+                ("ssn", ssn),
+            ];
+            let mut out = Map::new();
+            for i in order {
+                match known.get(i) {
+                    Some((key, Some(value))) => {
+                        out.insert((*key).to_string(), value.clone());
+                    }
+                    Some((_, None)) => {}
+                    // Unknown fields go where index 6 lands in the order.
+                    None => out.extend(extra.clone()),
+                }
+            }
+            Value::Object(out)
+        })
+}
+
+/// serde's untagged derive over the same variants: the behaviour the
+/// generated one-pass decoder replaces and must match.
+#[derive(serde::Deserialize, Debug)]
+#[serde(untagged)]
+enum UntaggedProfile {
+    Business(ComplianceProfileV1Business),
+    Individual(ComplianceProfileV1Individual),
+}
+
+impl From<UntaggedProfile> for ComplianceProfileV1 {
+    fn from(value: UntaggedProfile) -> Self {
+        match value {
+            UntaggedProfile::Business(b) => b.into(),
+            UntaggedProfile::Individual(i) => i.into(),
+        }
+    }
 }
 
 fn customer_response() -> impl Strategy<Value = Value> {
@@ -217,6 +287,29 @@ proptest! {
             let is_business = profile.get("legal_business_name").is_some();
             let parsed_business = matches!(typed.data.compliance_profile, Some(ComplianceProfileV1::Business(_)));
             prop_assert_eq!(is_business, parsed_business);
+        }
+    }
+
+    #[test]
+    fn the_one_pass_profile_decoder_agrees_with_serde_untagged(profile in any_profile_shape()) {
+        let text = serde_json::to_string(&profile).unwrap();
+        let reference = serde_json::from_str::<UntaggedProfile>(&text).map(ComplianceProfileV1::from);
+        // Both of serde_json's deserializers: streaming text and a `Value`.
+        let streamed = serde_json::from_str::<ComplianceProfileV1>(&text);
+        let from_value = serde_json::from_value::<ComplianceProfileV1>(profile.clone());
+        match (&reference, &streamed) {
+            (Ok(want), Ok(got)) => prop_assert_eq!(want, got, "{}", text),
+            (Err(_), Err(e)) => prop_assert!(
+                e.to_string().contains("needs the fields of one of its variants"),
+                "{e}: {text}"
+            ),
+            _ => prop_assert!(false, "untagged {:?} but one-pass {:?}: {}", reference, streamed, text),
+        }
+        prop_assert_eq!(streamed.as_ref().ok(), from_value.as_ref().ok());
+        // The variant is Business exactly when both business keys are present.
+        if let Ok(got) = &streamed {
+            let business = profile.get("ein").is_some() && profile.get("legal_business_name").is_some();
+            prop_assert_eq!(business, matches!(got, ComplianceProfileV1::Business(_)));
         }
     }
 

@@ -50,6 +50,7 @@ mod generated;
 /// The API's request and response types, generated from the OpenAPI fragment.
 pub mod types {
     pub use crate::generated::types::*;
+    pub use crate::generated::unions::*;
 }
 
 /// Request builders of the resource tree (`client.customers().review()...`).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Result, XtaskError};
-use crate::{config, generate, resources, spec, transform};
+use crate::{config, generate, resources, spec, transform, unions};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
@@ -63,10 +63,19 @@ pub struct GeneratedFile {
 
 /// Load, validate and transform a spec: everything before generation.
 pub fn prepare(file: &Path, doc: Value) -> Result<openapiv3::OpenAPI> {
+    prepare_with_unions(file, doc).map(|(api, _)| api)
+}
+
+/// [`prepare`], also planning which unions get one-pass decoders.
+pub fn prepare_with_unions(
+    file: &Path,
+    doc: Value,
+) -> Result<(openapiv3::OpenAPI, Vec<unions::UnionPlan>)> {
     spec::validate(file, &doc)?;
     let mut doc = doc;
     transform::apply_all(&mut doc);
-    spec::to_openapi(file, &doc)
+    let plans = unions::plan(&doc);
+    Ok((spec::to_openapi(file, &doc)?, plans))
 }
 
 /// Generates every file of the SDK's generated module from the fragment and
@@ -77,10 +86,12 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
     let fragment_text = std::fs::read_to_string(&fragment_path)
         .map_err(|e| XtaskError::file(&fragment_path, format!("cannot read the file: {e}")))?;
     let doc = spec::parse(&fragment_path, &fragment_text)?;
-    let api = prepare(&fragment_path, doc)?;
+    let (api, plans) = prepare_with_unions(&fragment_path, doc)?;
     let ops = config::load(&layout.operations())?;
 
-    let types = generate::progenitor_tokens(&fragment_path, &api, &generate::settings())?;
+    let (types, generator) =
+        generate::progenitor_generator(&fragment_path, &api, &generate::sdk_settings(&plans))?;
+    let unions = unions::tokens(&fragment_path, &plans, generator.get_type_space())?;
     let tree = resources::tokens(&fragment_path, &api, &ops)?;
     let module = resources::module_tokens();
 
@@ -93,6 +104,10 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
         GeneratedFile {
             path: format!("{dir}/types.rs"),
             contents: generate::types_file(&source, types)?,
+        },
+        GeneratedFile {
+            path: format!("{dir}/unions.rs"),
+            contents: generate::format_file(&source, unions)?,
         },
         GeneratedFile {
             path: format!("{dir}/resources.rs"),

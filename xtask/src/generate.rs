@@ -18,9 +18,11 @@ pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema")
+        .with_tag(progenitor::TagStyle::Merged);
+    for derive in EXTRA_DERIVES {
+        settings.with_derive(derive);
+    }
+    settings
         // Keeps a map's keys in the order the server sent them, so a typed
         // value serializes back to the same JSON.
         .with_map_type("::indexmap::IndexMap")
@@ -38,16 +40,40 @@ pub fn settings() -> progenitor::GenerationSettings {
     settings
 }
 
+/// Derives every generated type has besides serde's and `Clone`/`Debug`.
+pub const EXTRA_DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
+
+/// [`settings`], plus: each union in `unions` is replaced by the type
+/// [`crate::unions`] generates for it, which decodes in one pass.
+pub fn sdk_settings(unions: &[crate::unions::UnionPlan]) -> progenitor::GenerationSettings {
+    let mut settings = settings();
+    for plan in unions {
+        settings.with_replacement(&plan.name, plan.rust_path(), std::iter::empty());
+    }
+    settings
+}
+
 /// Generates the client and types for `spec` (already checked and transformed).
 pub fn progenitor_tokens(
     file: &Path,
     spec: &openapiv3::OpenAPI,
     settings: &progenitor::GenerationSettings,
 ) -> Result<TokenStream> {
+    progenitor_generator(file, spec, settings).map(|(tokens, _)| tokens)
+}
+
+/// Like [`progenitor_tokens`], also returning the generator, whose type
+/// space describes the generated types.
+pub fn progenitor_generator(
+    file: &Path,
+    spec: &openapiv3::OpenAPI,
+    settings: &progenitor::GenerationSettings,
+) -> Result<(TokenStream, progenitor::Generator)> {
     let mut generator = progenitor::Generator::new(settings);
-    generator
+    let tokens = generator
         .generate_tokens(spec)
-        .map_err(|e| XtaskError::file(file, format!("progenitor could not generate code: {e}")))
+        .map_err(|e| XtaskError::file(file, format!("progenitor could not generate code: {e}")))?;
+    Ok((tokens, generator))
 }
 
 /// Formats `tokens` as a Rust file with the generated-code header.

@@ -9,3 +9,4 @@ pub mod generate;
 pub mod resources;
 pub mod spec;
 pub mod transform;
+pub mod unions;

@@ -24,6 +24,7 @@ pub fn module_tokens() -> TokenStream {
         //! public surface re-exports what users need.
         pub mod resources;
         pub mod types;
+        pub mod unions;
     }
 }
 

@@ -5,3 +5,4 @@
 //! public surface re-exports what users need.
 pub mod resources;
 pub mod types;
+pub mod unions;

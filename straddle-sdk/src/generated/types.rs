@@ -30,30 +30,6 @@ impl AddressV11 {
         Default::default()
     }
 }
-///`ComplianceProfileV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum ComplianceProfileV1 {
-    Business(ComplianceProfileV1Business),
-    Individual(ComplianceProfileV1Individual),
-}
-impl ::std::convert::From<ComplianceProfileV1Business> for ComplianceProfileV1 {
-    fn from(value: ComplianceProfileV1Business) -> Self {
-        Self::Business(value)
-    }
-}
-impl ::std::convert::From<ComplianceProfileV1Individual> for ComplianceProfileV1 {
-    fn from(value: ComplianceProfileV1Individual) -> Self {
-        Self::Individual(value)
-    }
-}
 ///Business registration data required to trigger Patriot Act compliant KYB verification.
 #[derive(
     ::serde::Deserialize,
@@ -389,7 +365,9 @@ pub struct CustomerV1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<AddressV11>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub compliance_profile: ::std::option::Option<ComplianceProfileV1>,
+    pub compliance_profile: ::std::option::Option<
+        crate::generated::unions::ComplianceProfileV1,
+    >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub config: ::std::option::Option<CustomerConfigurationV1>,
     ///Timestamp of when the customer record was created.
@@ -1253,7 +1231,7 @@ pub mod builder {
             ::std::string::String,
         >,
         compliance_profile: ::std::result::Result<
-            ::std::option::Option<super::ComplianceProfileV1>,
+            ::std::option::Option<crate::generated::unions::ComplianceProfileV1>,
             ::std::string::String,
         >,
         config: ::std::result::Result<
@@ -1324,7 +1302,7 @@ pub mod builder {
         pub fn compliance_profile<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::ComplianceProfileV1>,
+                ::std::option::Option<crate::generated::unions::ComplianceProfileV1>,
             >,
             T::Error: ::std::fmt::Display,
         {
