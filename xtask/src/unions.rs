@@ -356,32 +356,27 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let either = |each: &dyn Fn(&Branch) -> String| {
+        plan.branches
+            .iter()
+            .map(each)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
     let doc = format!(
         " `{}`: {}. The variant is the first whose required fields are all present.",
         plan.name,
-        plan.branches
-            .iter()
-            .map(|b| format!("`{}` (requires {})", b.variant, needs(b)))
-            .collect::<Vec<_>>()
-            .join(" or ")
+        either(&|b| format!("`{}` (requires {})", b.variant, needs(b)))
     );
     let expecting = format!(
         "a {} object ({})",
         plan.name,
-        plan.branches
-            .iter()
-            .map(|b| b.variant.as_str())
-            .collect::<Vec<_>>()
-            .join(" or ")
+        either(&|b| b.variant.clone())
     );
     let no_match = format!(
         "a {} needs the fields of one of its variants: {}",
         plan.name,
-        plan.branches
-            .iter()
-            .map(|b| format!("{} ({})", b.variant, needs(b)))
-            .collect::<Vec<_>>()
-            .join(" or ")
+        either(&|b| format!("{} ({})", b.variant, needs(b)))
     );
 
     let variants = plan.branches.iter().map(|b| {
