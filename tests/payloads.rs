@@ -164,19 +164,61 @@ fn a_profile_that_fits_no_variant_is_an_error_that_says_what_each_needs() {
         "{err}"
     );
 
-    // A field of the other variant with the wrong type fails the decode (the
-    // untagged derive kept it in `extra`; see xtask/src/unions.rs).
+    // A known field sent twice is malformed: an error, not a silent pick.
+    let twice = body.to_string().replace(
+        r#""compliance_profile":"individual""#,
+        r#""compliance_profile":{"dob":null,"ssn":null,"ssn":"***-**-****"}"#,
+    );
+    let err = serde_json::from_str::<CustomerV1ItemResponse>(&twice).unwrap_err();
+    assert!(err.to_string().contains("duplicate field `ssn`"), "{err}");
+}
+
+#[test]
+fn the_other_variants_fields_stay_in_extra_exactly_as_sent() {
+    let mut body = fixture("customer_refresh_review.json");
+    // Representatives on an individual profile, with a null and an odd key
+    // order, and one of the wrong type: all kept as sent, in order.
+    let profile = json!({
+        "website": 7,
+        "dob": null,
+        "representatives": [{ "phone": null, "name": "n", "x_role": "owner" }],
+        "x_seen": true,
+        "ssn": "***-**-****"
+    });
+    body["data"]["compliance_profile"] = profile.clone();
+    let typed = round_trip(&body);
+    let Some(ComplianceProfileV1::Individual(individual)) = &typed.data.compliance_profile else {
+        panic!("expected an individual profile: {typed:?}");
+    };
+    assert_eq!(
+        serde_json::to_string(&individual.extra).unwrap(),
+        r#"{"website":7,"representatives":[{"phone":null,"name":"n","x_role":"owner"}],"x_seen":true}"#
+    );
+
+    // A business field that does not decode, before anything was decoded
+    // directly, sends the decoder on to the next variant, as serde's
+    // untagged derive does.
     body["data"]["compliance_profile"] =
-        json!({ "dob": null, "ssn": null, "representatives": "none" });
-    assert!(serde_json::from_value::<CustomerV1ItemResponse>(body.clone()).is_err());
-    // Well typed, it is kept in the individual's `extra`, as before.
-    body["data"]["compliance_profile"] = json!({ "dob": null, "ssn": null, "representatives": [] });
-    match round_trip(&body).data.compliance_profile {
-        Some(ComplianceProfileV1::Individual(p)) => {
-            assert_eq!(p.extra.get("representatives"), Some(&json!([])));
-        }
-        other => panic!("expected an individual profile, got {other:?}"),
-    }
+        json!({ "ein": 12, "legal_business_name": null, "dob": null, "ssn": null });
+    let typed = round_trip(&body);
+    assert!(matches!(
+        typed.data.compliance_profile,
+        Some(ComplianceProfileV1::Individual(_))
+    ));
+    // After representatives were decoded directly, it is an error naming the field.
+    body["data"]["compliance_profile"] = json!({
+        "legal_business_name": null,
+        "ein": null,
+        "representatives": [],
+        "website": 12,
+        "dob": null,
+        "ssn": null
+    });
+    let err = serde_json::from_value::<CustomerV1ItemResponse>(body).unwrap_err();
+    assert!(
+        err.to_string().contains("invalid type: integer `12`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -11,24 +11,33 @@
 //!
 //! For a union that qualifies, typify is told to use a replacement type
 //! (`with_replacement`), and this module generates it: the same public enum
-//! (same variants, derives, JSON Schema and serialization), with a
-//! `Deserialize` that reads the object once into a private "wire" struct
-//! holding every branch's fields, then picks the first branch (in the order
-//! `most_specific_branch_first` left them) whose required fields are all
-//! present; that is the variant serde's untagged decoding would pick.
-//! Fields that belong only to other branches go into the chosen variant's
-//! `extra`, as they would have.
+//! (same variants, derives, JSON Schema and serialization) with a
+//! `Deserialize` that reads the object once and picks the variant serde's
+//! untagged derive would pick: the first (in the order
+//! `most_specific_branch_first` left them) whose required fields are present
+//! and whose fields decode.
 //!
-//! Differences from the untagged derive, on malformed input only: a field
-//! whose value has the wrong type fails the decode (the untagged derive would
-//! try the next branch and keep the value in its `extra`), and the error says
-//! which fields each variant needs instead of "data did not match any
-//! variant".
+//! - Every key is kept as sent (as a `serde_json::Value`, in order, in the
+//!   future `extra` map) except the first variant's optional fields once all
+//!   of its required fields have been seen: the first variant is then certain
+//!   to be tried first and to succeed if its fields decode, so those fields
+//!   (the 200 representatives) are decoded straight into their types.
+//! - At the end, the chosen variant's fields are taken out of `extra` and
+//!   decoded; everything else stays in `extra`, unchanged and in order, as the
+//!   untagged derive's flattened map would have it.
+//!
+//! Differences from the untagged derive, all on malformed input: a field of
+//! the first variant with the wrong type fails the decode if some of that
+//! variant's fields were already decoded directly (the untagged derive would
+//! try the next variant); a known field sent twice is a `duplicate field`
+//! error; and when no variant fits, the error names the field that did not
+//! decode, or says which fields each variant needs, instead of "data did not
+//! match any variant".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use heck::ToUpperCamelCase;
+use heck::{ToKebabCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::{Map, Value};
@@ -66,6 +75,17 @@ impl UnionPlan {
     pub fn rust_path(&self) -> String {
         format!("{MODULE_PATH}::{}", self.name)
     }
+
+    /// Every property of every branch, once, in first-seen order.
+    fn all_properties(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = Vec::new();
+        for prop in self.branches.iter().flat_map(|b| &b.properties) {
+            if !all.contains(&prop.as_str()) {
+                all.push(prop);
+            }
+        }
+        all
+    }
 }
 
 /// Every union in the (transformed) document that qualifies, by name.
@@ -102,11 +122,10 @@ pub fn qualify(
     if branches.len() < 2 {
         return Err("fewer than two branches");
     }
-    if name.to_upper_camel_case() != name {
+    if !is_type_name(name) {
         return Err("the union's name is not already a Rust type name");
     }
     let mut planned = Vec::new();
-    let mut shared: BTreeMap<&str, &Value> = BTreeMap::new();
     for branch in branches {
         let target = branch
             .as_object()
@@ -115,7 +134,7 @@ pub fn qualify(
             .and_then(Value::as_str)
             .and_then(|r| r.strip_prefix("#/components/schemas/"))
             .ok_or("a branch is not a lone $ref to a component")?;
-        if target.to_upper_camel_case() != target {
+        if !is_type_name(target) {
             return Err("a branch's name is not already a Rust type name");
         }
         let body = schemas
@@ -166,9 +185,6 @@ pub fn qualify(
             if prop_schema.get("default").is_some() {
                 return Err("a property has a default");
             }
-            if *shared.entry(prop).or_insert(prop_schema) != prop_schema {
-                return Err("two branches declare the same property with different schemas");
-            }
         }
         planned.push(Branch {
             type_name: target.to_string(),
@@ -177,46 +193,62 @@ pub fn qualify(
             required,
         });
     }
-    name_variants(name, &mut planned)?;
-    Ok(UnionPlan {
+    name_variants(&mut planned)?;
+    let plan = UnionPlan {
         name: name.to_string(),
         branches: planned,
-    })
+    };
+    let keys: BTreeSet<String> = plan
+        .all_properties()
+        .iter()
+        .map(|p| p.to_upper_camel_case())
+        .collect();
+    if keys.len() != plan.all_properties().len() || keys.contains("Other") {
+        return Err("two property names map to the same Rust name");
+    }
+    Ok(plan)
 }
 
-/// `ComplianceProfileV1Business` in `ComplianceProfileV1` is `Business`, as
-/// typify names it; the full name when stripping would clash or be empty.
-fn name_variants(union: &str, branches: &mut [Branch]) -> std::result::Result<(), &'static str> {
-    let short: Vec<String> = branches
+/// Names variants as typify does for untagged enums: the branch type names
+/// without the words they all start with (`ComplianceProfileV1Business`,
+/// `ComplianceProfileV1Individual`: `Business`, `Individual`).
+fn name_variants(branches: &mut [Branch]) -> std::result::Result<(), &'static str> {
+    let words = |name: &str| {
+        name.to_kebab_case()
+            .split('-')
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let first = words(&branches[0].type_name);
+    let common = branches
         .iter()
         .map(|b| {
-            b.type_name
-                .strip_prefix(union)
-                .filter(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
-                .unwrap_or(&b.type_name)
-                .to_string()
+            words(&b.type_name)
+                .iter()
+                .zip(&first)
+                .take_while(|(a, b)| a == b)
+                .count()
         })
-        .collect();
-    let distinct = short
-        .iter()
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        == short.len();
-    for (branch, name) in branches.iter_mut().zip(short) {
-        branch.variant = if distinct {
-            name
-        } else {
-            branch.type_name.clone()
-        };
+        .min()
+        .unwrap_or(0);
+    let prefix = first[..common].join("-").to_upper_camel_case();
+    for branch in branches.iter_mut() {
+        branch.variant = branch.type_name[prefix.len()..].to_string();
     }
-    let names = branches
-        .iter()
-        .map(|b| &b.variant)
-        .collect::<std::collections::BTreeSet<_>>();
-    if names.len() != branches.len() {
-        return Err("two branches have the same name");
+    let names: BTreeSet<&str> = branches.iter().map(|b| b.variant.as_str()).collect();
+    if names.len() != branches.len() || names.iter().any(|n| !is_type_name(n)) {
+        // typify would fall back to `Variant0`, `Variant1`, ...
+        return Err("the branches' names do not give distinct variant names");
     }
     Ok(())
+}
+
+/// A name typify keeps unchanged as a type name.
+fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name.to_upper_camel_case() == name
+        && typify::accept_as_ident(name)
 }
 
 /// A property typify keeps as the field name unchanged, and that cannot
@@ -234,12 +266,8 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// A branch struct as typify generated it: each field's type, and the type
-/// of the flattened `extra` map.
-struct BranchFields {
-    fields: BTreeMap<String, TokenStream>,
-    extra: TokenStream,
-}
+/// Each field's type in a branch struct, as typify generated it.
+type BranchFields = BTreeMap<String, TokenStream>;
 
 fn branch_fields(file: &Path, space: &typify::TypeSpace, branch: &Branch) -> Result<BranchFields> {
     let unexpected = |what: String| {
@@ -258,8 +286,10 @@ fn branch_fields(file: &Path, space: &typify::TypeSpace, branch: &Branch) -> Res
     let typify::TypeDetails::Struct(details) = ty.details() else {
         return Err(unexpected("typify did not generate a struct".into()));
     };
+    let json_map =
+        quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>).to_string();
     let mut fields = BTreeMap::new();
-    let mut extra = None;
+    let mut extra = false;
     for prop in details.properties_info() {
         let prop_ty = space
             .get_type(&prop.type_id)
@@ -274,11 +304,11 @@ fn branch_fields(file: &Path, space: &typify::TypeSpace, branch: &Branch) -> Res
                 )));
             }
             fields.insert(prop.name.to_string(), prop_ty);
-        } else if prop.name == "extra" && extra.is_none() {
-            extra = Some(prop_ty);
+        } else if prop.name == "extra" && !extra && prop_ty.to_string() == json_map {
+            extra = true;
         } else {
             return Err(unexpected(format!(
-                "field `{}` is not a property of the spec",
+                "field `{}` is neither a property of the spec nor `extra: serde_json::Map`",
                 prop.name
             )));
         }
@@ -288,8 +318,10 @@ fn branch_fields(file: &Path, space: &typify::TypeSpace, branch: &Branch) -> Res
             "a property has no field of the same name".into(),
         ));
     }
-    let extra = extra.ok_or_else(|| unexpected("there is no `extra` field".into()))?;
-    Ok(BranchFields { fields, extra })
+    if !extra {
+        return Err(unexpected("there is no `extra` field".into()));
+    }
+    Ok(fields)
 }
 
 /// The generated `unions.rs`: one enum and decoder per plan. `space` is the
@@ -317,32 +349,12 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
         .iter()
         .map(|b| branch_fields(file, space, b))
         .collect::<Result<Vec<_>>>()?;
-    let extra_ty = &shapes[0].extra;
-    if shapes
-        .iter()
-        .any(|s| s.extra.to_string() != extra_ty.to_string())
-    {
-        return Err(XtaskError::file(
-            file,
-            format!(
-                "the branches of `{}` keep unknown fields in maps of different types",
-                plan.name
-            ),
-        ));
-    }
-
-    // Every property of every branch, once, in first-seen order.
-    let mut all: Vec<(&str, &TokenStream)> = Vec::new();
-    for (branch, shape) in plan.branches.iter().zip(&shapes) {
-        for prop in &branch.properties {
-            if !all.iter().any(|(name, _)| name == prop) {
-                all.push((prop, &shape.fields[prop]));
-            }
-        }
-    }
+    let all = plan.all_properties();
 
     let name = ident(&plan.name);
-    let wire = ident(&format!("{}Wire", plan.name));
+    let visitor = ident(&format!("{}Visitor", plan.name));
+    let key_ty = ident(&format!("{}Key", plan.name));
+    let key_visitor = ident(&format!("{}KeyVisitor", plan.name));
     let derives = crate::generate::EXTRA_DERIVES
         .iter()
         .map(|d| syn::parse_str::<syn::Path>(d))
@@ -395,70 +407,123 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             }
         }
     });
-    let wire_fields = all.iter().map(|(prop, ty)| {
-        let f = ident(prop);
-        quote! {
-            #[serde(default, deserialize_with = "present")]
-            #f: ::std::option::Option<#ty>
-        }
-    });
-    let field_names: Vec<Ident> = all.iter().map(|(prop, _)| ident(prop)).collect();
 
-    let count = plan.branches.len();
-    let mut any_leftover = false;
-    let arms: Vec<TokenStream> = plan
-        .branches
+    // The keys the decoder knows, as an enum so known keys cost no allocation.
+    let key_variants: Vec<Ident> = all
         .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let v = ident(&b.variant);
-            let t = ident(&b.type_name);
-            let leftovers: Vec<TokenStream> = all
-                .iter()
-                .filter(|(prop, _)| !b.properties.iter().any(|p| p == prop))
-                .map(|(prop, _)| {
-                    let f = ident(prop);
-                    quote! { leftover(&mut extra, #prop, #f)?; }
-                })
-                .collect();
-            any_leftover |= !leftovers.is_empty();
-            let inits = b.properties.iter().map(|prop| {
-                let f = ident(prop);
-                if b.required.contains(prop) {
-                    quote! { #f }
-                } else {
-                    quote! { #f: #f.unwrap_or_default() }
-                }
-            });
-            let req: Vec<Ident> = b.required.iter().map(|r| ident(r)).collect();
-            let body = quote! {
-                #(#leftovers)*
-                return ::std::result::Result::Ok(#name::#v(types::#t {
-                    #(#inits,)*
-                    extra,
-                }));
-            };
-            if i + 1 == count {
-                quote! {
-                    if let (#(::std::option::Option::Some(#req),)*) = (#(#req,)*) {
-                        #body
+        .map(|p| ident(&p.to_upper_camel_case()))
+        .collect();
+    let key_matches = all.iter().zip(&key_variants).map(|(prop, v)| {
+        quote! { #prop => ::std::option::Option::Some(#key_ty::#v) }
+    });
+
+    // The first variant's optional fields: decoded into their types once its
+    // required fields have all been seen.
+    let first = &plan.branches[0];
+    let direct: Vec<&str> = first
+        .properties
+        .iter()
+        .filter(|p| !first.required.contains(p))
+        .map(String::as_str)
+        .collect();
+    let first_required = &first.required;
+    let direct_idents: Vec<Ident> = direct.iter().map(|p| ident(p)).collect();
+    let slots = direct.iter().map(|prop| {
+        let f = ident(prop);
+        let ty = &shapes[0][*prop];
+        quote! { let mut #f: ::std::option::Option<#ty> = ::std::option::Option::None; }
+    });
+    let arms = all.iter().zip(&key_variants).map(|(prop, v)| {
+        if direct.contains(prop) {
+            let f = ident(prop);
+            quote! {
+                #key_ty::#v => {
+                    if #f.is_some() || extra.contains_key(#prop) {
+                        return ::std::result::Result::Err(A::Error::duplicate_field(#prop));
+                    }
+                    if #(extra.contains_key(#first_required))&&* {
+                        #f = ::std::option::Option::Some(map.next_value()?);
+                    } else {
+                        keep(&mut map, &mut extra, #prop)?;
                     }
                 }
+            }
+        } else {
+            quote! { #key_ty::#v => keep(&mut map, &mut extra, #prop)? }
+        }
+    });
+
+    let choices = plan
+        .branches
+        .iter()
+        .zip(&shapes)
+        .enumerate()
+        .map(|(i, (b, shape))| {
+            let label = syn::Lifetime::new(
+                &format!("'{}_variant", b.variant.to_kebab_case().replace('-', "_")),
+                Span::call_site(),
+            );
+            let v = ident(&b.variant);
+            let t = ident(&b.type_name);
+            let required = &b.required;
+            // A field that does not decode sends the untagged derive on to the
+            // next variant. So does this decoder, unless fields of the first
+            // variant were already decoded into their types: the next variant's
+            // `extra` could not have them as sent, so that is an error.
+            let fail = if i == 0 {
+                quote! {{
+                    if decoded_directly {
+                        return ::std::result::Result::Err(A::Error::custom(e));
+                    }
+                    failure.get_or_insert(e);
+                    break #label;
+                }}
             } else {
-                quote! {
-                    let (#(#req,)*) = match (#(#req,)*) {
-                        (#(::std::option::Option::Some(#req),)*) => { #body }
-                        other => other,
-                    };
+                quote! {{ failure.get_or_insert(e); break #label; }}
+            };
+            let decode = b.properties.iter().map(|prop| {
+                let f = ident(prop);
+                let ty = &shape[prop];
+                let from_extra = if b.required.contains(prop) {
+                    quote! { field::<#ty>(&extra, #prop) }
+                } else {
+                    quote! { optional::<#ty>(&extra, #prop) }
+                };
+                let value = quote! {
+                    match #from_extra {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(e) => #fail,
+                    }
+                };
+                if i == 0 && direct.contains(&prop.as_str()) {
+                    quote! {
+                        let #f = match #f {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => #value,
+                        };
+                    }
+                } else {
+                    quote! { let #f = #value; }
+                }
+            });
+            let props = &b.properties;
+            let inits = b.properties.iter().map(|p| ident(p));
+            quote! {
+                #label: {
+                    if !(#(extra.contains_key(#required))&&*) {
+                        break #label;
+                    }
+                    #(#decode)*
+                    for key in [#(#props),*] {
+                        extra.shift_remove(key);
+                    }
+                    return ::std::result::Result::Ok(#name::#v(types::#t {
+                        #(#inits,)*
+                        extra,
+                    }));
                 }
             }
-        })
-        .collect();
-    let extra_binding = if any_leftover {
-        quote! { mut extra }
-    } else {
-        quote! { extra }
-    };
+        });
 
     Ok(quote! {
         #[doc = #doc]
@@ -469,32 +534,97 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
         }
         #(#froms)*
 
-        /// Every field of every variant, each `None` when absent, read in one pass.
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = #expecting)]
-        struct #wire {
-            #(#wire_fields,)*
-            #[serde(flatten)]
-            extra: #extra_ty,
-        }
-
-        impl #wire {
-            /// The first variant whose required fields are all present.
-            fn resolve(self) -> ::std::result::Result<#name, ::std::string::String> {
-                let Self { #(#field_names,)* #extra_binding } = self;
-                #(#arms)*
-                ::std::result::Result::Err(#no_match.to_string())
-            }
-        }
-
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
             where
                 D: ::serde::Deserializer<'de>,
             {
-                #wire::deserialize(deserializer)?
-                    .resolve()
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                deserializer.deserialize_map(#visitor)
+            }
+        }
+
+        /// Reads the object once; see the enum's documentation.
+        struct #visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for #visitor {
+            type Value = #name;
+
+            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(#expecting)
+            }
+
+            fn visit_map<A>(self, mut map: A) -> ::std::result::Result<#name, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                use ::serde::de::Error as _;
+                // Every key as sent, in order, except the decoded slots below;
+                // it becomes the chosen variant's `extra`.
+                let mut extra = ::serde_json::Map::new();
+                #(#slots)*
+                while let ::std::option::Option::Some(key) = map.next_key::<#key_ty>()? {
+                    match key {
+                        #(#arms,)*
+                        #key_ty::Other(key) => {
+                            let value = map.next_value()?;
+                            extra.insert(key, value);
+                        }
+                    }
+                }
+                // Why a variant with its required fields present did not fit.
+                let mut failure: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let decoded_directly = false #(|| #direct_idents.is_some())*;
+                #(#choices)*
+                ::std::result::Result::Err(A::Error::custom(
+                    failure.unwrap_or_else(|| #no_match.to_owned()),
+                ))
+            }
+        }
+
+        /// A key of the object: one of the variants' fields, or another.
+        enum #key_ty {
+            #(#key_variants,)*
+            Other(::std::string::String),
+        }
+
+        impl #key_ty {
+            fn known(name: &str) -> ::std::option::Option<Self> {
+                match name {
+                    #(#key_matches,)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #key_ty {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                deserializer.deserialize_identifier(#key_visitor)
+            }
+        }
+
+        struct #key_visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for #key_visitor {
+            type Value = #key_ty;
+
+            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+
+            fn visit_str<E>(self, value: &str) -> ::std::result::Result<#key_ty, E> {
+                ::std::result::Result::Ok(
+                    #key_ty::known(value).unwrap_or_else(|| #key_ty::Other(value.to_owned())),
+                )
+            }
+
+            fn visit_string<E>(self, value: ::std::string::String) -> ::std::result::Result<#key_ty, E> {
+                ::std::result::Result::Ok(match #key_ty::known(&value) {
+                    ::std::option::Option::Some(key) => key,
+                    ::std::option::Option::None => #key_ty::Other(value),
+                })
             }
         }
     })
@@ -503,26 +633,51 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
 /// Helpers shared by every union's decoder.
 fn helpers() -> TokenStream {
     quote! {
-        /// Decodes a field that is present (even as `null`) into `Some`.
-        fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+        /// Keeps a known field's value as sent, refusing a second one.
+        fn keep<'de, A>(
+            map: &mut A,
+            extra: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            key: &'static str,
+        ) -> ::std::result::Result<(), A::Error>
         where
-            D: ::serde::Deserializer<'de>,
-            T: ::serde::Deserialize<'de>,
+            A: ::serde::de::MapAccess<'de>,
         {
-            T::deserialize(deserializer).map(::std::option::Option::Some)
+            if extra.contains_key(key) {
+                return ::std::result::Result::Err(<A::Error as ::serde::de::Error>::duplicate_field(key));
+            }
+            let value = map.next_value()?;
+            extra.insert(key.to_owned(), value);
+            ::std::result::Result::Ok(())
         }
 
-        /// Keeps a field of another variant in the chosen variant's `extra`.
-        fn leftover<E, T>(extra: &mut E, key: &str, value: ::std::option::Option<T>) -> ::std::result::Result<(), ::std::string::String>
+        /// Decodes a required field kept in `extra`.
+        fn field<T>(
+            extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            key: &str,
+        ) -> ::std::result::Result<T, ::std::string::String>
         where
-            E: ::std::iter::Extend<(::std::string::String, ::serde_json::Value)>,
-            T: ::serde::Serialize,
+            T: ::serde::de::DeserializeOwned,
         {
-            if let ::std::option::Option::Some(value) = value {
-                let value = ::serde_json::to_value(value).map_err(|e| e.to_string())?;
-                extra.extend(::std::iter::once((key.to_owned(), value)));
+            match extra.get(key) {
+                ::std::option::Option::Some(value) => {
+                    T::deserialize(value).map_err(|e| ::std::format!("field `{key}`: {e}"))
+                }
+                ::std::option::Option::None => ::std::result::Result::Err(::std::format!("missing field `{key}`")),
             }
-            ::std::result::Result::Ok(())
+        }
+
+        /// Decodes an optional field kept in `extra`; absent is the default.
+        fn optional<T>(
+            extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            key: &str,
+        ) -> ::std::result::Result<T, ::std::string::String>
+        where
+            T: ::serde::de::DeserializeOwned + ::std::default::Default,
+        {
+            match extra.get(key) {
+                ::std::option::Option::Some(_) => field(extra, key),
+                ::std::option::Option::None => ::std::result::Result::Ok(T::default()),
+            }
         }
     }
 }
@@ -588,7 +743,7 @@ mod tests {
     #[test]
     fn unions_that_the_decoder_cannot_mirror_keep_the_untagged_derive() {
         type Edit = fn(&mut Map<String, Value>);
-        let cases: [(&str, Edit); 6] = [
+        let cases: [(&str, Edit); 5] = [
             ("no required", |s| {
                 s["ProfileIndividual"]["required"] = json!([]);
             }),
@@ -602,9 +757,6 @@ mod tests {
             ("closed object", |s| {
                 s["ProfileBusiness"]["additionalProperties"] = json!(false);
             }),
-            ("clashing shared field", |s| {
-                s["ProfileIndividual"]["properties"]["ein"] = json!({ "type": "integer" });
-            }),
             ("inline branch", |s| {
                 s["Profile"]["oneOf"][1] = json!({ "type": "object" });
             }),
@@ -617,6 +769,32 @@ mod tests {
         let mut with_default = profile();
         with_default["ProfileBusiness"]["properties"]["website"]["default"] = json!("x");
         assert_eq!(check(&with_default), Err("a property has a default"));
+    }
+
+    #[test]
+    fn a_field_shared_with_different_types_qualifies_each_variant_decodes_its_own() {
+        let mut s = profile();
+        s["ProfileIndividual"]["properties"]["ein"] = json!({ "type": "integer" });
+        let plan = check(&s).expect("qualifies");
+        assert_eq!(plan.all_properties(), ["ein", "website", "ssn"]);
+    }
+
+    #[test]
+    fn variants_are_named_as_typify_names_them() {
+        let mut s = profile();
+        let rename = |s: &mut Map<String, Value>, from: &str, to: &str| {
+            let body = s.remove(from).unwrap();
+            s.insert(to.to_string(), body);
+        };
+        rename(&mut s, "ProfileBusiness", "ProfileV1Business");
+        rename(&mut s, "ProfileIndividual", "ProfileV1Individual");
+        s["Profile"]["oneOf"] = json!([
+            { "$ref": "#/components/schemas/ProfileV1Business" },
+            { "$ref": "#/components/schemas/ProfileV1Individual" }
+        ]);
+        let plan = check(&s).expect("qualifies");
+        let variants: Vec<&str> = plan.branches.iter().map(|b| b.variant.as_str()).collect();
+        assert_eq!(variants, ["Business", "Individual"]);
     }
 
     #[test]

@@ -22,70 +22,184 @@ impl ::std::convert::From<types::ComplianceProfileV1Individual> for CompliancePr
         Self::Individual(value)
     }
 }
-/// Every field of every variant, each `None` when absent, read in one pass.
-#[derive(::serde::Deserialize)]
-#[serde(expecting = "a ComplianceProfileV1 object (Business or Individual)")]
-struct ComplianceProfileV1Wire {
-    #[serde(default, deserialize_with = "present")]
-    ein: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, deserialize_with = "present")]
-    legal_business_name: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
-    #[serde(default, deserialize_with = "present")]
-    website: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, deserialize_with = "present")]
-    representatives: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
-    >,
-    #[serde(default, deserialize_with = "present")]
-    dob: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, deserialize_with = "present")]
-    ssn: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(flatten)]
-    extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+impl<'de> ::serde::Deserialize<'de> for ComplianceProfileV1 {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        deserializer.deserialize_map(ComplianceProfileV1Visitor)
+    }
 }
-impl ComplianceProfileV1Wire {
-    /// The first variant whose required fields are all present.
-    fn resolve(
+/// Reads the object once; see the enum's documentation.
+struct ComplianceProfileV1Visitor;
+impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
+    type Value = ComplianceProfileV1;
+    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("a ComplianceProfileV1 object (Business or Individual)")
+    }
+    fn visit_map<A>(
         self,
-    ) -> ::std::result::Result<ComplianceProfileV1, ::std::string::String> {
-        let Self {
-            ein,
-            legal_business_name,
-            website,
-            representatives,
-            dob,
-            ssn,
-            mut extra,
-        } = self;
-        let (ein, legal_business_name) = match (ein, legal_business_name) {
-            (
-                ::std::option::Option::Some(ein),
-                ::std::option::Option::Some(legal_business_name),
-            ) => {
-                leftover(&mut extra, "dob", dob)?;
-                leftover(&mut extra, "ssn", ssn)?;
-                return ::std::result::Result::Ok(
-                    ComplianceProfileV1::Business(types::ComplianceProfileV1Business {
-                        ein,
-                        legal_business_name,
-                        website: website.unwrap_or_default(),
-                        representatives: representatives.unwrap_or_default(),
-                        extra,
-                    }),
-                );
+        mut map: A,
+    ) -> ::std::result::Result<ComplianceProfileV1, A::Error>
+    where
+        A: ::serde::de::MapAccess<'de>,
+    {
+        use ::serde::de::Error as _;
+        let mut extra = ::serde_json::Map::new();
+        let mut website: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut representatives: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = map
+            .next_key::<ComplianceProfileV1Key>()?
+        {
+            match key {
+                ComplianceProfileV1Key::Ein => keep(&mut map, &mut extra, "ein")?,
+                ComplianceProfileV1Key::LegalBusinessName => {
+                    keep(&mut map, &mut extra, "legal_business_name")?
+                }
+                ComplianceProfileV1Key::Website => {
+                    if website.is_some() || extra.contains_key("website") {
+                        return ::std::result::Result::Err(
+                            A::Error::duplicate_field("website"),
+                        );
+                    }
+                    if extra.contains_key("ein")
+                        && extra.contains_key("legal_business_name")
+                    {
+                        website = ::std::option::Option::Some(map.next_value()?);
+                    } else {
+                        keep(&mut map, &mut extra, "website")?;
+                    }
+                }
+                ComplianceProfileV1Key::Representatives => {
+                    if representatives.is_some() || extra.contains_key("representatives")
+                    {
+                        return ::std::result::Result::Err(
+                            A::Error::duplicate_field("representatives"),
+                        );
+                    }
+                    if extra.contains_key("ein")
+                        && extra.contains_key("legal_business_name")
+                    {
+                        representatives = ::std::option::Option::Some(map.next_value()?);
+                    } else {
+                        keep(&mut map, &mut extra, "representatives")?;
+                    }
+                }
+                ComplianceProfileV1Key::Dob => keep(&mut map, &mut extra, "dob")?,
+                ComplianceProfileV1Key::Ssn => keep(&mut map, &mut extra, "ssn")?,
+                ComplianceProfileV1Key::Other(key) => {
+                    let value = map.next_value()?;
+                    extra.insert(key, value);
+                }
             }
-            other => other,
-        };
-        if let (::std::option::Option::Some(dob), ::std::option::Option::Some(ssn)) = (
-            dob,
-            ssn,
-        ) {
-            leftover(&mut extra, "ein", ein)?;
-            leftover(&mut extra, "legal_business_name", legal_business_name)?;
-            leftover(&mut extra, "website", website)?;
-            leftover(&mut extra, "representatives", representatives)?;
+        }
+        let mut failure: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let decoded_directly = false || website.is_some() || representatives.is_some();
+        'business_variant: {
+            if !(extra.contains_key("ein") && extra.contains_key("legal_business_name"))
+            {
+                break 'business_variant;
+            }
+            let ein = match field::<
+                ::std::option::Option<::std::string::String>,
+            >(&extra, "ein") {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(e) => {
+                    if decoded_directly {
+                        return ::std::result::Result::Err(A::Error::custom(e));
+                    }
+                    failure.get_or_insert(e);
+                    break 'business_variant;
+                }
+            };
+            let legal_business_name = match field::<
+                ::std::option::Option<::std::string::String>,
+            >(&extra, "legal_business_name") {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(e) => {
+                    if decoded_directly {
+                        return ::std::result::Result::Err(A::Error::custom(e));
+                    }
+                    failure.get_or_insert(e);
+                    break 'business_variant;
+                }
+            };
+            let website = match website {
+                ::std::option::Option::Some(value) => value,
+                ::std::option::Option::None => {
+                    match optional::<
+                        ::std::option::Option<::std::string::String>,
+                    >(&extra, "website") {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(e) => {
+                            if decoded_directly {
+                                return ::std::result::Result::Err(A::Error::custom(e));
+                            }
+                            failure.get_or_insert(e);
+                            break 'business_variant;
+                        }
+                    }
+                }
+            };
+            let representatives = match representatives {
+                ::std::option::Option::Some(value) => value,
+                ::std::option::Option::None => {
+                    match optional::<
+                        ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
+                    >(&extra, "representatives") {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(e) => {
+                            if decoded_directly {
+                                return ::std::result::Result::Err(A::Error::custom(e));
+                            }
+                            failure.get_or_insert(e);
+                            break 'business_variant;
+                        }
+                    }
+                }
+            };
+            for key in ["ein", "legal_business_name", "website", "representatives"] {
+                extra.shift_remove(key);
+            }
+            return ::std::result::Result::Ok(
+                ComplianceProfileV1::Business(types::ComplianceProfileV1Business {
+                    ein,
+                    legal_business_name,
+                    website,
+                    representatives,
+                    extra,
+                }),
+            );
+        }
+        'individual_variant: {
+            if !(extra.contains_key("dob") && extra.contains_key("ssn")) {
+                break 'individual_variant;
+            }
+            let dob = match field::<
+                ::std::option::Option<::std::string::String>,
+            >(&extra, "dob") {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(e) => {
+                    failure.get_or_insert(e);
+                    break 'individual_variant;
+                }
+            };
+            let ssn = match field::<
+                ::std::option::Option<::std::string::String>,
+            >(&extra, "ssn") {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(e) => {
+                    failure.get_or_insert(e);
+                    break 'individual_variant;
+                }
+            };
+            for key in ["dob", "ssn"] {
+                extra.shift_remove(key);
+            }
             return ::std::result::Result::Ok(
                 ComplianceProfileV1::Individual(types::ComplianceProfileV1Individual {
                     dob,
@@ -95,44 +209,123 @@ impl ComplianceProfileV1Wire {
             );
         }
         ::std::result::Result::Err(
-            "a ComplianceProfileV1 needs the fields of one of its variants: Business (`ein`, `legal_business_name`) or Individual (`dob`, `ssn`)"
-                .to_string(),
+            A::Error::custom(
+                failure
+                    .unwrap_or_else(|| {
+                        "a ComplianceProfileV1 needs the fields of one of its variants: Business (`ein`, `legal_business_name`) or Individual (`dob`, `ssn`)"
+                            .to_owned()
+                    }),
+            ),
         )
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ComplianceProfileV1 {
+/// A key of the object: one of the variants' fields, or another.
+enum ComplianceProfileV1Key {
+    Ein,
+    LegalBusinessName,
+    Website,
+    Representatives,
+    Dob,
+    Ssn,
+    Other(::std::string::String),
+}
+impl ComplianceProfileV1Key {
+    fn known(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "ein" => ::std::option::Option::Some(ComplianceProfileV1Key::Ein),
+            "legal_business_name" => {
+                ::std::option::Option::Some(ComplianceProfileV1Key::LegalBusinessName)
+            }
+            "website" => ::std::option::Option::Some(ComplianceProfileV1Key::Website),
+            "representatives" => {
+                ::std::option::Option::Some(ComplianceProfileV1Key::Representatives)
+            }
+            "dob" => ::std::option::Option::Some(ComplianceProfileV1Key::Dob),
+            "ssn" => ::std::option::Option::Some(ComplianceProfileV1Key::Ssn),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ComplianceProfileV1Key {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
     {
-        ComplianceProfileV1Wire::deserialize(deserializer)?
-            .resolve()
-            .map_err(<D::Error as ::serde::de::Error>::custom)
+        deserializer.deserialize_identifier(ComplianceProfileV1KeyVisitor)
     }
 }
-/// Decodes a field that is present (even as `null`) into `Some`.
-fn present<'de, D, T>(
-    deserializer: D,
-) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-where
-    D: ::serde::Deserializer<'de>,
-    T: ::serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(::std::option::Option::Some)
-}
-/// Keeps a field of another variant in the chosen variant's `extra`.
-fn leftover<E, T>(
-    extra: &mut E,
-    key: &str,
-    value: ::std::option::Option<T>,
-) -> ::std::result::Result<(), ::std::string::String>
-where
-    E: ::std::iter::Extend<(::std::string::String, ::serde_json::Value)>,
-    T: ::serde::Serialize,
-{
-    if let ::std::option::Option::Some(value) = value {
-        let value = ::serde_json::to_value(value).map_err(|e| e.to_string())?;
-        extra.extend(::std::iter::once((key.to_owned(), value)));
+struct ComplianceProfileV1KeyVisitor;
+impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1KeyVisitor {
+    type Value = ComplianceProfileV1Key;
+    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("a field name")
     }
+    fn visit_str<E>(
+        self,
+        value: &str,
+    ) -> ::std::result::Result<ComplianceProfileV1Key, E> {
+        ::std::result::Result::Ok(
+            ComplianceProfileV1Key::known(value)
+                .unwrap_or_else(|| ComplianceProfileV1Key::Other(value.to_owned())),
+        )
+    }
+    fn visit_string<E>(
+        self,
+        value: ::std::string::String,
+    ) -> ::std::result::Result<ComplianceProfileV1Key, E> {
+        ::std::result::Result::Ok(
+            match ComplianceProfileV1Key::known(&value) {
+                ::std::option::Option::Some(key) => key,
+                ::std::option::Option::None => ComplianceProfileV1Key::Other(value),
+            },
+        )
+    }
+}
+/// Keeps a known field's value as sent, refusing a second one.
+fn keep<'de, A>(
+    map: &mut A,
+    extra: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    key: &'static str,
+) -> ::std::result::Result<(), A::Error>
+where
+    A: ::serde::de::MapAccess<'de>,
+{
+    if extra.contains_key(key) {
+        return ::std::result::Result::Err(
+            <A::Error as ::serde::de::Error>::duplicate_field(key),
+        );
+    }
+    let value = map.next_value()?;
+    extra.insert(key.to_owned(), value);
     ::std::result::Result::Ok(())
+}
+/// Decodes a required field kept in `extra`.
+fn field<T>(
+    extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    key: &str,
+) -> ::std::result::Result<T, ::std::string::String>
+where
+    T: ::serde::de::DeserializeOwned,
+{
+    match extra.get(key) {
+        ::std::option::Option::Some(value) => {
+            T::deserialize(value).map_err(|e| ::std::format!("field `{key}`: {e}"))
+        }
+        ::std::option::Option::None => {
+            ::std::result::Result::Err(::std::format!("missing field `{key}`"))
+        }
+    }
+}
+/// Decodes an optional field kept in `extra`; absent is the default.
+fn optional<T>(
+    extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    key: &str,
+) -> ::std::result::Result<T, ::std::string::String>
+where
+    T: ::serde::de::DeserializeOwned + ::std::default::Default,
+{
+    match extra.get(key) {
+        ::std::option::Option::Some(_) => field(extra, key),
+        ::std::option::Option::None => ::std::result::Result::Ok(T::default()),
+    }
 }
