@@ -49,6 +49,8 @@ struct Payload {
     /// Decodings per block of the interleaved comparison: a few
     /// milliseconds' worth.
     block: usize,
+    /// Whether the issue's target (typed no slower than `Value`) applies.
+    targeted: bool,
     bytes: Vec<u8>,
 }
 
@@ -59,18 +61,21 @@ fn payloads() -> [Payload; 3] {
             name: "example",
             description: "documented example",
             block: 1000,
+            targeted: true,
             bytes: EXAMPLE.as_bytes().to_vec(),
         },
         Payload {
             name: "large",
             description: "large business payload",
             block: 20,
+            targeted: true,
             bytes: large_payload(false).into_bytes(),
         },
         Payload {
             name: "large-reps-first",
             description: "large business payload, representatives before ein",
             block: 20,
+            targeted: false,
             bytes: large_payload(true).into_bytes(),
         },
     ]
@@ -221,11 +226,16 @@ fn main() {
             name,
             description,
             block,
+            targeted,
             bytes,
         } = payload;
         let typed = report.median_ns("decode", &format!("{name}/typed"));
         let value = report.median_ns("decode", &format!("{name}/value"));
-        let verdict = |ratio: f64| if ratio <= 1.0 { "met" } else { "MISSED" };
+        let verdict = |ratio: f64| match (targeted, ratio <= 1.0) {
+            (false, _) => "target <= 1x: not applied to this key order",
+            (true, true) => "target <= 1x: met",
+            (true, false) => "target <= 1x: MISSED",
+        };
         report.line(format!(
             "{description} ({} bytes), criterion: typed {} / Value {} = {}",
             bytes.len(),
@@ -238,8 +248,7 @@ fn main() {
         }
         let ab = interleave(ROUNDS, 2, *block, |i, ops| decode_block(bytes, i == 0, ops));
         report.line(format!(
-            "{description}, interleaved ({ROUNDS} rounds of {block}): typed {} / Value {} = {} \
-             (target <= 1x: {})",
+            "{description}, interleaved ({ROUNDS} rounds of {block}): typed {} / Value {} = {} ({})",
             duration(Some(ab.per_op_ns[0])),
             duration(Some(ab.per_op_ns[1])),
             ab.ratio_of_first[1],
