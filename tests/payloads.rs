@@ -195,6 +195,21 @@ fn the_other_variants_fields_stay_in_extra_exactly_as_sent() {
         r#"{"website":7,"representatives":[{"phone":null,"name":"n","x_role":"owner"}],"x_seen":true}"#
     );
 
+    // A key repeated inside a value kept as sent keeps its last value, as
+    // in `serde_json::Value` (documented in xtask/src/unions.rs).
+    let repeated = body.to_string().replace(
+        r#""representatives":[{"phone":null,"name":"n","x_role":"owner"}]"#,
+        r#""representatives":[{"name":"a","name":"b"}]"#,
+    );
+    let typed: CustomerV1ItemResponse = serde_json::from_str(&repeated).unwrap();
+    let Some(ComplianceProfileV1::Individual(individual)) = &typed.data.compliance_profile else {
+        panic!("expected an individual profile: {typed:?}");
+    };
+    assert_eq!(
+        individual.extra["representatives"],
+        json!([{ "name": "b" }])
+    );
+
     // A business field that does not decode, before anything was decoded
     // directly, sends the decoder on to the next variant, as serde's
     // untagged derive does.

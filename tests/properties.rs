@@ -147,14 +147,18 @@ fn any_profile_shape() -> impl Strategy<Value = Value> {
             out.extend(extra);
             Value::Object(out)
         });
+    // Now and then a business field of the wrong type, which sends serde's
+    // untagged derive on to `Individual`.
     let representatives = prop_oneof![
-        Just(None),
-        Just(Some(Value::Null)),
-        prop::collection::vec(person, 0..3).prop_map(|v| Some(Value::Array(v))),
+        2 => Just(None),
+        2 => Just(Some(Value::Null)),
+        5 => prop::collection::vec(person, 0..3).prop_map(|v| Some(Value::Array(v))),
+        1 => Just(Some(json!("none"))),
     ];
+    let website = prop_oneof![9 => text(), 1 => Just(Some(json!(5)))];
     let order = Just(vec![0usize, 1, 2, 3, 4, 5, 6]).prop_shuffle();
     (
-        (text(), text(), text(), representatives, text(), text()),
+        (text(), text(), website, representatives, text(), text()),
         extra_fields(),
         order,
     )
@@ -321,6 +325,27 @@ proptest! {
         // Both of serde_json's deserializers: streaming text and a `Value`.
         let streamed = serde_json::from_str::<ComplianceProfileV1>(&text);
         let from_value = serde_json::from_value::<ComplianceProfileV1>(profile.clone());
+        // The documented difference: once a business field has been decoded
+        // directly (it came after `ein` and `legal_business_name`), a business
+        // field of the wrong type is an error, where the untagged derive
+        // tries `Individual`.
+        let keys: Vec<&str> = profile.as_object().unwrap().keys().map(String::as_str).collect();
+        let at = |key: &str| keys.iter().position(|k| *k == key);
+        let wrong = |key: &str| match (key, profile.get(key)) {
+            ("website", Some(v)) => !(v.is_string() || v.is_null()),
+            ("representatives", Some(v)) => !(v.is_array() || v.is_null()),
+            _ => false,
+        };
+        let certain_at = at("ein").zip(at("legal_business_name")).map(|(a, b)| a.max(b));
+        let decoded_directly = ["website", "representatives"]
+            .iter()
+            .any(|k| certain_at.is_some_and(|c| at(k).is_some_and(|p| p > c)));
+        let direct_failure = decoded_directly && (wrong("website") || wrong("representatives"));
+        if direct_failure {
+            prop_assert!(streamed.is_err(), "{:?}: {}", streamed, text);
+            prop_assert!(from_value.is_err(), "{:?}: {}", from_value, text);
+            return Ok(());
+        }
         match (&reference, &streamed) {
             (Ok(want), Ok(got)) => {
                 prop_assert_eq!(want, got, "{}", text);
@@ -338,15 +363,18 @@ proptest! {
                 prop_assert_eq!(response.data.compliance_profile.as_ref(), Some(want));
             }
             (Err(_), Err(e)) => prop_assert!(
-                e.to_string().contains("needs the fields of one of its variants"),
+                e.to_string().contains("needs the fields of one of its variants")
+                    || e.to_string().contains("field `website`: invalid type")
+                    || e.to_string().contains("field `representatives`: invalid type"),
                 "{e}: {text}"
             ),
             _ => prop_assert!(false, "untagged {:?} but one-pass {:?}: {}", reference, streamed, text),
         }
         prop_assert_eq!(streamed.as_ref().ok(), from_value.as_ref().ok());
-        // The variant is Business exactly when both business keys are present.
+        // The variant is Business exactly when both business keys are present
+        // and its fields decode.
         if let Ok(got) = &streamed {
-            let business = profile.get("ein").is_some() && profile.get("legal_business_name").is_some();
+            let business = certain_at.is_some() && !wrong("website") && !wrong("representatives");
             prop_assert_eq!(business, matches!(got, ComplianceProfileV1::Business(_)));
         }
     }

@@ -18,26 +18,34 @@
 //! and whose fields decode.
 //!
 //! - Every key is kept as sent (as a `serde_json::Value`, in order, in the
-//!   future `extra` map) except the first variant's optional fields once all
-//!   of its required fields have been seen: the first variant is then certain
-//!   to be tried first and to succeed if its fields decode, so those fields
-//!   (the 200 representatives) are decoded straight into their types.
+//!   future `extra` map) except the first variant's optional fields that no
+//!   other variant declares, once all of the first variant's required fields
+//!   have been seen: that variant is then the one to try first, so those
+//!   fields (the 200 representatives) are decoded straight into their types.
 //! - At the end, the chosen variant's fields are taken out of `extra` and
 //!   decoded; everything else stays in `extra`, unchanged and in order, as the
 //!   untagged derive's flattened map would have it.
 //!
-//! Differences from the untagged derive, all on malformed input: a field of
-//! the first variant with the wrong type fails the decode if some of that
-//! variant's fields were already decoded directly (the untagged derive would
-//! try the next variant); a known field sent twice is a `duplicate field`
-//! error; and when no variant fits, the error names the field that did not
-//! decode, or says which fields each variant needs, instead of "data did not
-//! match any variant".
+//! Differences from the untagged derive:
+//! - once a field has been decoded directly, the first variant must decode:
+//!   a field of it with the wrong type is an error, where the untagged
+//!   derive would try the next variant and keep the fields in its `extra`
+//!   (a business profile whose `representatives` are not representatives is
+//!   an error even if `dob` and `ssn` are there too);
+//! - a known field sent twice is a `duplicate field` error, and inside a
+//!   value kept as sent a repeated key keeps its last value (as in
+//!   `serde_json::Value`), where the untagged derive would reject it;
+//! - when no variant fits, the error names the field that did not decode, or
+//!   says which fields each variant needs, instead of "data did not match any
+//!   variant".
+//!
+//! Generated code names its own locals and helpers with a `__` prefix, which
+//! no property can have (see `is_plain_field_name`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use heck::{ToKebabCase, ToUpperCamelCase};
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::{Map, Value};
@@ -203,7 +211,10 @@ pub fn qualify(
         .iter()
         .map(|p| p.to_upper_camel_case())
         .collect();
-    if keys.len() != plan.all_properties().len() || keys.contains("Other") {
+    if keys.contains("Other") {
+        return Err("a property named `other` would clash with the decoder's catch-all key");
+    }
+    if keys.len() != plan.all_properties().len() {
         return Err("two property names map to the same Rust name");
     }
     Ok(plan)
@@ -255,6 +266,7 @@ fn is_type_name(name: &str) -> bool {
 /// clash with the flattened `extra` map.
 fn is_plain_field_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.to_snake_case() == name
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -264,6 +276,25 @@ fn is_plain_field_name(name: &str) -> bool {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// The first variant's optional fields that no other variant declares:
+/// decoded straight into their types once the first variant's required
+/// fields have all been seen (it is then the variant to try first). A field
+/// another variant declares too stays a `Value` until the end, so that
+/// variant can still decode it with its own type.
+fn direct_fields(plan: &UnionPlan) -> Vec<&str> {
+    let (first, others) = match plan.branches.split_first() {
+        Some(split) => split,
+        None => return Vec::new(),
+    };
+    first
+        .properties
+        .iter()
+        .filter(|p| !first.required.contains(p))
+        .filter(|p| !others.iter().any(|b| b.properties.contains(p)))
+        .map(String::as_str)
+        .collect()
 }
 
 /// Each field's type in a branch struct, as typify generated it.
@@ -376,7 +407,8 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             .join(" or ")
     };
     let doc = format!(
-        " `{}`: {}. The variant is the first whose required fields are all present.",
+        " `{}`: {}. The variant is the first whose required fields are all present \
+         and whose fields decode.",
         plan.name,
         either(&|b| format!("`{}` (requires {})", b.variant, needs(b)))
     );
@@ -417,15 +449,8 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
         quote! { #prop => ::std::option::Option::Some(#key_ty::#v) }
     });
 
-    // The first variant's optional fields: decoded into their types once its
-    // required fields have all been seen.
+    let direct = direct_fields(plan);
     let first = &plan.branches[0];
-    let direct: Vec<&str> = first
-        .properties
-        .iter()
-        .filter(|p| !first.required.contains(p))
-        .map(String::as_str)
-        .collect();
     let first_required = &first.required;
     let direct_idents: Vec<Ident> = direct.iter().map(|p| ident(p)).collect();
     let slots = direct.iter().map(|prop| {
@@ -438,18 +463,18 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             let f = ident(prop);
             quote! {
                 #key_ty::#v => {
-                    if #f.is_some() || extra.contains_key(#prop) {
+                    if #f.is_some() || __extra.contains_key(#prop) {
                         return ::std::result::Result::Err(A::Error::duplicate_field(#prop));
                     }
-                    if #(extra.contains_key(#first_required))&&* {
-                        #f = ::std::option::Option::Some(map.next_value()?);
+                    if #(__extra.contains_key(#first_required))&&* {
+                        #f = ::std::option::Option::Some(__map.next_value()?);
                     } else {
-                        keep(&mut map, &mut extra, #prop)?;
+                        __keep(&mut __map, &mut __extra, #prop)?;
                     }
                 }
             }
         } else {
-            quote! { #key_ty::#v => keep(&mut map, &mut extra, #prop)? }
+            quote! { #key_ty::#v => __keep(&mut __map, &mut __extra, #prop)? }
         }
     });
 
@@ -472,33 +497,33 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             // `extra` could not have them as sent, so that is an error.
             let fail = if i == 0 {
                 quote! {{
-                    if decoded_directly {
-                        return ::std::result::Result::Err(A::Error::custom(e));
+                    if __decoded_directly {
+                        return ::std::result::Result::Err(A::Error::custom(__e));
                     }
-                    failure.get_or_insert(e);
+                    __failure.get_or_insert(__e);
                     break #label;
                 }}
             } else {
-                quote! {{ failure.get_or_insert(e); break #label; }}
+                quote! {{ __failure.get_or_insert(__e); break #label; }}
             };
             let decode = b.properties.iter().map(|prop| {
                 let f = ident(prop);
                 let ty = &shape[prop];
                 let from_extra = if b.required.contains(prop) {
-                    quote! { field::<#ty>(&extra, #prop) }
+                    quote! { __field::<#ty>(&__extra, #prop) }
                 } else {
-                    quote! { optional::<#ty>(&extra, #prop) }
+                    quote! { __optional::<#ty>(&__extra, #prop) }
                 };
                 let value = quote! {
                     match #from_extra {
-                        ::std::result::Result::Ok(value) => value,
-                        ::std::result::Result::Err(e) => #fail,
+                        ::std::result::Result::Ok(__value) => __value,
+                        ::std::result::Result::Err(__e) => #fail,
                     }
                 };
                 if i == 0 && direct.contains(&prop.as_str()) {
                     quote! {
                         let #f = match #f {
-                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::Some(__value) => __value,
                             ::std::option::Option::None => #value,
                         };
                     }
@@ -510,16 +535,16 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             let inits = b.properties.iter().map(|p| ident(p));
             quote! {
                 #label: {
-                    if !(#(extra.contains_key(#required))&&*) {
+                    if !(#(__extra.contains_key(#required))&&*) {
                         break #label;
                     }
                     #(#decode)*
-                    for key in [#(#props),*] {
-                        extra.shift_remove(key);
+                    for __key in [#(#props),*] {
+                        __extra.shift_remove(__key);
                     }
                     return ::std::result::Result::Ok(#name::#v(types::#t {
                         #(#inits,)*
-                        extra,
+                        extra: __extra,
                     }));
                 }
             }
@@ -553,30 +578,30 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
                 f.write_str(#expecting)
             }
 
-            fn visit_map<A>(self, mut map: A) -> ::std::result::Result<#name, A::Error>
+            fn visit_map<A>(self, mut __map: A) -> ::std::result::Result<#name, A::Error>
             where
                 A: ::serde::de::MapAccess<'de>,
             {
                 use ::serde::de::Error as _;
                 // Every key as sent, in order, except the decoded slots below;
                 // it becomes the chosen variant's `extra`.
-                let mut extra = ::serde_json::Map::new();
+                let mut __extra = ::serde_json::Map::new();
                 #(#slots)*
-                while let ::std::option::Option::Some(key) = map.next_key::<#key_ty>()? {
-                    match key {
+                while let ::std::option::Option::Some(__key) = __map.next_key::<#key_ty>()? {
+                    match __key {
                         #(#arms,)*
-                        #key_ty::Other(key) => {
-                            let value = map.next_value()?;
-                            extra.insert(key, value);
+                        #key_ty::Other(__key) => {
+                            let __value = __map.next_value()?;
+                            __extra.insert(__key, __value);
                         }
                     }
                 }
                 // Why a variant with its required fields present did not fit.
-                let mut failure: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let decoded_directly = false #(|| #direct_idents.is_some())*;
+                let mut __failure: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let __decoded_directly = false #(|| #direct_idents.is_some())*;
                 #(#choices)*
                 ::std::result::Result::Err(A::Error::custom(
-                    failure.unwrap_or_else(|| #no_match.to_owned()),
+                    __failure.unwrap_or_else(|| #no_match.to_owned()),
                 ))
             }
         }
@@ -634,7 +659,7 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
 fn helpers() -> TokenStream {
     quote! {
         /// Keeps a known field's value as sent, refusing a second one.
-        fn keep<'de, A>(
+        fn __keep<'de, A>(
             map: &mut A,
             extra: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             key: &'static str,
@@ -651,7 +676,7 @@ fn helpers() -> TokenStream {
         }
 
         /// Decodes a required field kept in `extra`.
-        fn field<T>(
+        fn __field<T>(
             extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
             key: &str,
         ) -> ::std::result::Result<T, ::std::string::String>
@@ -667,7 +692,7 @@ fn helpers() -> TokenStream {
         }
 
         /// Decodes an optional field kept in `extra`; absent is the default.
-        fn optional<T>(
+        fn __optional<T>(
             extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
             key: &str,
         ) -> ::std::result::Result<T, ::std::string::String>
@@ -675,7 +700,7 @@ fn helpers() -> TokenStream {
             T: ::serde::de::DeserializeOwned + ::std::default::Default,
         {
             match extra.get(key) {
-                ::std::option::Option::Some(_) => field(extra, key),
+                ::std::option::Option::Some(_) => __field(extra, key),
                 ::std::option::Option::None => ::std::result::Result::Ok(T::default()),
             }
         }
@@ -777,6 +802,42 @@ mod tests {
         s["ProfileIndividual"]["properties"]["ein"] = json!({ "type": "integer" });
         let plan = check(&s).expect("qualifies");
         assert_eq!(plan.all_properties(), ["ein", "website", "ssn"]);
+    }
+
+    #[test]
+    fn only_fields_no_other_variant_declares_are_decoded_directly() {
+        let plan = check(&profile()).expect("qualifies");
+        assert_eq!(direct_fields(&plan), ["website"]);
+        let mut s = profile();
+        s["ProfileIndividual"]["properties"]["website"] = json!({ "type": "integer" });
+        let plan = check(&s).expect("qualifies");
+        assert!(direct_fields(&plan).is_empty());
+    }
+
+    #[test]
+    fn names_typify_would_change_or_the_decoder_uses_do_not_qualify() {
+        for (name, why) in [
+            (
+                "a__b",
+                "a property name is not a plain snake_case Rust field name",
+            ),
+            (
+                "tax_id_",
+                "a property name is not a plain snake_case Rust field name",
+            ),
+            (
+                "type",
+                "a property name is not a plain snake_case Rust field name",
+            ),
+            (
+                "other",
+                "a property named `other` would clash with the decoder's catch-all key",
+            ),
+        ] {
+            let mut s = profile();
+            s["ProfileBusiness"]["properties"][name] = json!({ "type": "string" });
+            assert_eq!(check(&s), Err(why), "{name}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! in place of typify's `#[serde(untagged)]` derive; re-exported from
 //! `types`.
 use super::types;
-/// `ComplianceProfileV1`: `Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present.
+/// `ComplianceProfileV1`: `Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present and whose fields decode.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ComplianceProfileV1 {
@@ -39,131 +39,135 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
     }
     fn visit_map<A>(
         self,
-        mut map: A,
+        mut __map: A,
     ) -> ::std::result::Result<ComplianceProfileV1, A::Error>
     where
         A: ::serde::de::MapAccess<'de>,
     {
         use ::serde::de::Error as _;
-        let mut extra = ::serde_json::Map::new();
+        let mut __extra = ::serde_json::Map::new();
         let mut website: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         > = ::std::option::Option::None;
         let mut representatives: ::std::option::Option<
             ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
         > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = map
+        while let ::std::option::Option::Some(__key) = __map
             .next_key::<ComplianceProfileV1Key>()?
         {
-            match key {
-                ComplianceProfileV1Key::Ein => keep(&mut map, &mut extra, "ein")?,
+            match __key {
+                ComplianceProfileV1Key::Ein => __keep(&mut __map, &mut __extra, "ein")?,
                 ComplianceProfileV1Key::LegalBusinessName => {
-                    keep(&mut map, &mut extra, "legal_business_name")?
+                    __keep(&mut __map, &mut __extra, "legal_business_name")?
                 }
                 ComplianceProfileV1Key::Website => {
-                    if website.is_some() || extra.contains_key("website") {
+                    if website.is_some() || __extra.contains_key("website") {
                         return ::std::result::Result::Err(
                             A::Error::duplicate_field("website"),
                         );
                     }
-                    if extra.contains_key("ein")
-                        && extra.contains_key("legal_business_name")
+                    if __extra.contains_key("ein")
+                        && __extra.contains_key("legal_business_name")
                     {
-                        website = ::std::option::Option::Some(map.next_value()?);
+                        website = ::std::option::Option::Some(__map.next_value()?);
                     } else {
-                        keep(&mut map, &mut extra, "website")?;
+                        __keep(&mut __map, &mut __extra, "website")?;
                     }
                 }
                 ComplianceProfileV1Key::Representatives => {
-                    if representatives.is_some() || extra.contains_key("representatives")
+                    if representatives.is_some()
+                        || __extra.contains_key("representatives")
                     {
                         return ::std::result::Result::Err(
                             A::Error::duplicate_field("representatives"),
                         );
                     }
-                    if extra.contains_key("ein")
-                        && extra.contains_key("legal_business_name")
+                    if __extra.contains_key("ein")
+                        && __extra.contains_key("legal_business_name")
                     {
-                        representatives = ::std::option::Option::Some(map.next_value()?);
+                        representatives = ::std::option::Option::Some(
+                            __map.next_value()?,
+                        );
                     } else {
-                        keep(&mut map, &mut extra, "representatives")?;
+                        __keep(&mut __map, &mut __extra, "representatives")?;
                     }
                 }
-                ComplianceProfileV1Key::Dob => keep(&mut map, &mut extra, "dob")?,
-                ComplianceProfileV1Key::Ssn => keep(&mut map, &mut extra, "ssn")?,
-                ComplianceProfileV1Key::Other(key) => {
-                    let value = map.next_value()?;
-                    extra.insert(key, value);
+                ComplianceProfileV1Key::Dob => __keep(&mut __map, &mut __extra, "dob")?,
+                ComplianceProfileV1Key::Ssn => __keep(&mut __map, &mut __extra, "ssn")?,
+                ComplianceProfileV1Key::Other(__key) => {
+                    let __value = __map.next_value()?;
+                    __extra.insert(__key, __value);
                 }
             }
         }
-        let mut failure: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let decoded_directly = false || website.is_some() || representatives.is_some();
+        let mut __failure: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let __decoded_directly = false || website.is_some() || representatives.is_some();
         'business_variant: {
-            if !(extra.contains_key("ein") && extra.contains_key("legal_business_name"))
+            if !(__extra.contains_key("ein")
+                && __extra.contains_key("legal_business_name"))
             {
                 break 'business_variant;
             }
-            let ein = match field::<
+            let ein = match __field::<
                 ::std::option::Option<::std::string::String>,
-            >(&extra, "ein") {
-                ::std::result::Result::Ok(value) => value,
-                ::std::result::Result::Err(e) => {
-                    if decoded_directly {
-                        return ::std::result::Result::Err(A::Error::custom(e));
+            >(&__extra, "ein") {
+                ::std::result::Result::Ok(__value) => __value,
+                ::std::result::Result::Err(__e) => {
+                    if __decoded_directly {
+                        return ::std::result::Result::Err(A::Error::custom(__e));
                     }
-                    failure.get_or_insert(e);
+                    __failure.get_or_insert(__e);
                     break 'business_variant;
                 }
             };
-            let legal_business_name = match field::<
+            let legal_business_name = match __field::<
                 ::std::option::Option<::std::string::String>,
-            >(&extra, "legal_business_name") {
-                ::std::result::Result::Ok(value) => value,
-                ::std::result::Result::Err(e) => {
-                    if decoded_directly {
-                        return ::std::result::Result::Err(A::Error::custom(e));
+            >(&__extra, "legal_business_name") {
+                ::std::result::Result::Ok(__value) => __value,
+                ::std::result::Result::Err(__e) => {
+                    if __decoded_directly {
+                        return ::std::result::Result::Err(A::Error::custom(__e));
                     }
-                    failure.get_or_insert(e);
+                    __failure.get_or_insert(__e);
                     break 'business_variant;
                 }
             };
             let website = match website {
-                ::std::option::Option::Some(value) => value,
+                ::std::option::Option::Some(__value) => __value,
                 ::std::option::Option::None => {
-                    match optional::<
+                    match __optional::<
                         ::std::option::Option<::std::string::String>,
-                    >(&extra, "website") {
-                        ::std::result::Result::Ok(value) => value,
-                        ::std::result::Result::Err(e) => {
-                            if decoded_directly {
-                                return ::std::result::Result::Err(A::Error::custom(e));
+                    >(&__extra, "website") {
+                        ::std::result::Result::Ok(__value) => __value,
+                        ::std::result::Result::Err(__e) => {
+                            if __decoded_directly {
+                                return ::std::result::Result::Err(A::Error::custom(__e));
                             }
-                            failure.get_or_insert(e);
+                            __failure.get_or_insert(__e);
                             break 'business_variant;
                         }
                     }
                 }
             };
             let representatives = match representatives {
-                ::std::option::Option::Some(value) => value,
+                ::std::option::Option::Some(__value) => __value,
                 ::std::option::Option::None => {
-                    match optional::<
+                    match __optional::<
                         ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
-                    >(&extra, "representatives") {
-                        ::std::result::Result::Ok(value) => value,
-                        ::std::result::Result::Err(e) => {
-                            if decoded_directly {
-                                return ::std::result::Result::Err(A::Error::custom(e));
+                    >(&__extra, "representatives") {
+                        ::std::result::Result::Ok(__value) => __value,
+                        ::std::result::Result::Err(__e) => {
+                            if __decoded_directly {
+                                return ::std::result::Result::Err(A::Error::custom(__e));
                             }
-                            failure.get_or_insert(e);
+                            __failure.get_or_insert(__e);
                             break 'business_variant;
                         }
                     }
                 }
             };
-            for key in ["ein", "legal_business_name", "website", "representatives"] {
-                extra.shift_remove(key);
+            for __key in ["ein", "legal_business_name", "website", "representatives"] {
+                __extra.shift_remove(__key);
             }
             return ::std::result::Result::Ok(
                 ComplianceProfileV1::Business(types::ComplianceProfileV1Business {
@@ -171,46 +175,46 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
                     legal_business_name,
                     website,
                     representatives,
-                    extra,
+                    extra: __extra,
                 }),
             );
         }
         'individual_variant: {
-            if !(extra.contains_key("dob") && extra.contains_key("ssn")) {
+            if !(__extra.contains_key("dob") && __extra.contains_key("ssn")) {
                 break 'individual_variant;
             }
-            let dob = match field::<
+            let dob = match __field::<
                 ::std::option::Option<::std::string::String>,
-            >(&extra, "dob") {
-                ::std::result::Result::Ok(value) => value,
-                ::std::result::Result::Err(e) => {
-                    failure.get_or_insert(e);
+            >(&__extra, "dob") {
+                ::std::result::Result::Ok(__value) => __value,
+                ::std::result::Result::Err(__e) => {
+                    __failure.get_or_insert(__e);
                     break 'individual_variant;
                 }
             };
-            let ssn = match field::<
+            let ssn = match __field::<
                 ::std::option::Option<::std::string::String>,
-            >(&extra, "ssn") {
-                ::std::result::Result::Ok(value) => value,
-                ::std::result::Result::Err(e) => {
-                    failure.get_or_insert(e);
+            >(&__extra, "ssn") {
+                ::std::result::Result::Ok(__value) => __value,
+                ::std::result::Result::Err(__e) => {
+                    __failure.get_or_insert(__e);
                     break 'individual_variant;
                 }
             };
-            for key in ["dob", "ssn"] {
-                extra.shift_remove(key);
+            for __key in ["dob", "ssn"] {
+                __extra.shift_remove(__key);
             }
             return ::std::result::Result::Ok(
                 ComplianceProfileV1::Individual(types::ComplianceProfileV1Individual {
                     dob,
                     ssn,
-                    extra,
+                    extra: __extra,
                 }),
             );
         }
         ::std::result::Result::Err(
             A::Error::custom(
-                failure
+                __failure
                     .unwrap_or_else(|| {
                         "a ComplianceProfileV1 needs the fields of one of its variants: Business (`ein`, `legal_business_name`) or Individual (`dob`, `ssn`)"
                             .to_owned()
@@ -282,7 +286,7 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1KeyVisitor {
     }
 }
 /// Keeps a known field's value as sent, refusing a second one.
-fn keep<'de, A>(
+fn __keep<'de, A>(
     map: &mut A,
     extra: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     key: &'static str,
@@ -300,7 +304,7 @@ where
     ::std::result::Result::Ok(())
 }
 /// Decodes a required field kept in `extra`.
-fn field<T>(
+fn __field<T>(
     extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
     key: &str,
 ) -> ::std::result::Result<T, ::std::string::String>
@@ -317,7 +321,7 @@ where
     }
 }
 /// Decodes an optional field kept in `extra`; absent is the default.
-fn optional<T>(
+fn __optional<T>(
     extra: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
     key: &str,
 ) -> ::std::result::Result<T, ::std::string::String>
@@ -325,7 +329,7 @@ where
     T: ::serde::de::DeserializeOwned + ::std::default::Default,
 {
     match extra.get(key) {
-        ::std::option::Option::Some(_) => field(extra, key),
+        ::std::option::Option::Some(_) => __field(extra, key),
         ::std::option::Option::None => ::std::result::Result::Ok(T::default()),
     }
 }
