@@ -22,6 +22,8 @@
 //! reports an interleaved comparison (see `common/interleave.rs`), which is
 //! the figure to trust on a busy machine.
 
+#[path = "common/bare.rs"]
+mod bare;
 #[path = "common/interleave.rs"]
 mod interleave;
 #[path = "common/loopback.rs"]
@@ -29,28 +31,21 @@ mod loopback;
 #[path = "common/report.rs"]
 mod report;
 
-use std::error::Error as StdError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 use straddle_sdk::types::CustomerV1ItemResponse;
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
+use bare::{API_KEY, BoxError, CUSTOMER_ID};
 use interleave::{Comparison, interleave};
 use loopback::Loopback;
 use report::{Report, duration, ratio};
 
 /// The documented example response of `refresh_review`.
 const EXAMPLE: &str = include_str!("../../tests/fixtures/customer_refresh_review.json");
-/// The customer id of the documented example.
-const CUSTOMER_ID: &str = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
-/// Any key will do: the loopback servers do not check it.
-const API_KEY: &str = "sk_test_bench";
-/// The SDK's `User-Agent`, for `bare_same_wire`.
-const SDK_USER_AGENT: &str = concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION"));
 /// Concurrency levels of the `concurrency` group.
 const LEVELS: [usize; 3] = [1, 16, 256];
 /// The target for the SDK's per-call overhead.
@@ -59,8 +54,6 @@ const OVERHEAD_TARGET: f64 = 1.10;
 const ROUNDS: usize = 20;
 /// Calls per block of the interleaved comparisons.
 const CALLS_PER_BLOCK: usize = 1024;
-
-type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// The HTTP client every side uses: reqwest's defaults (keep-alive pool,
 /// `TCP_NODELAY`), without system proxies so requests stay on loopback.
@@ -130,24 +123,7 @@ impl Side {
                 http,
                 url,
                 same_wire,
-            } => {
-                let mut request = http
-                    .put(format!("{url}/v1/customers/{CUSTOMER_ID}/refresh_review"))
-                    .header(ACCEPT, "application/json")
-                    .bearer_auth(API_KEY);
-                if *same_wire {
-                    request = request
-                        .header(USER_AGENT, HeaderValue::from_static(SDK_USER_AGENT))
-                        .header(
-                            HeaderName::from_static("idempotency-key"),
-                            HeaderValue::from_static("0b9e4c1e-5f8a-4d3b-9c2a-7e6f5d4c3b2a"),
-                        )
-                        .header(straddle_sdk::RETRY_COUNT, HeaderValue::from(0u32));
-                }
-                let response = request.send().await?.error_for_status()?;
-                let body = response.bytes().await?;
-                Ok(serde_json::from_slice(&body)?)
-            }
+            } => bare::refresh_review(http, url, *same_wire, None).await,
         }
     }
 }

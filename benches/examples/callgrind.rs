@@ -15,6 +15,8 @@
 //! two-worker runtime: through the SDK, or by hand with reqwest sending the
 //! same headers, with or without a per-request timeout (`none` makes no call).
 
+#[path = "../benches/common/bare.rs"]
+mod bare;
 #[path = "../benches/common/loopback.rs"]
 mod loopback;
 #[path = "../benches/common/payloads.rs"]
@@ -25,11 +27,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 use straddle_sdk::types::CustomerV1ItemResponse;
-
-/// The customer id of the documented example.
-const CUSTOMER_ID: &str = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -96,13 +94,12 @@ fn call(how: &str, n: &str, concurrency: &str) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let sdk = straddle_sdk::Client::builder()
-        .api_key("sk_test_callgrind")
+        .api_key(bare::API_KEY)
         .base_url(server.url())
         .http_client(http.clone())
         .build()
         .map_err(|e| e.to_string())?;
-    let url: Arc<str> =
-        format!("{}/v1/customers/{CUSTOMER_ID}/refresh_review", server.url()).into();
+    let base: Arc<str> = server.url().into();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -112,8 +109,8 @@ fn call(how: &str, n: &str, concurrency: &str) -> Result<(), String> {
         for _ in 0..n.div_ceil(concurrency) {
             let mut burst = tokio::task::JoinSet::new();
             for _ in 0..concurrency {
-                let (how, sdk, http, url) = (how.clone(), sdk.clone(), http.clone(), url.clone());
-                burst.spawn(async move { one_call(&how, &sdk, &http, &url).await });
+                let (how, sdk, http, base) = (how.clone(), sdk.clone(), http.clone(), base.clone());
+                burst.spawn(async move { one_call(&how, &sdk, &http, &base).await });
             }
             while let Some(joined) = burst.join_next().await {
                 joined.map_err(|e| e.to_string())??;
@@ -141,44 +138,24 @@ async fn one_call(
     how: &str,
     sdk: &straddle_sdk::Client,
     http: &reqwest::Client,
-    url: &str,
+    base: &str,
 ) -> Result<(), String> {
     match how {
         "sdk" => {
             let customer = sdk
                 .customers()
                 .review()
-                .refresh_review(CUSTOMER_ID)
+                .refresh_review(bare::CUSTOMER_ID)
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
             black_box(customer);
         }
         "bare" | "bare-timeout" => {
-            let mut request = http
-                .put(url)
-                .header(ACCEPT, "application/json")
-                .bearer_auth("sk_test_callgrind")
-                .header(
-                    USER_AGENT,
-                    concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION")),
-                )
-                .header(
-                    HeaderName::from_static("idempotency-key"),
-                    HeaderValue::from_static("0b9e4c1e-5f8a-4d3b-9c2a-7e6f5d4c3b2a"),
-                )
-                .header(straddle_sdk::RETRY_COUNT, HeaderValue::from(0u32));
-            if how == "bare-timeout" {
-                request = request.timeout(Duration::from_secs(60));
-            }
-            let response = request
-                .send()
+            let timeout = (how == "bare-timeout").then_some(Duration::from_secs(60));
+            let customer = bare::refresh_review(http, base, true, timeout)
                 .await
-                .and_then(reqwest::Response::error_for_status)
                 .map_err(|e| e.to_string())?;
-            let body = response.bytes().await.map_err(|e| e.to_string())?;
-            let customer: CustomerV1ItemResponse =
-                serde_json::from_slice(&body).map_err(|e| e.to_string())?;
             black_box(customer);
         }
         _ => {}
