@@ -36,9 +36,12 @@
 
 mod auth;
 mod config;
+mod encode;
 mod error;
+mod pagination;
 mod params;
 mod pipeline;
+mod request;
 mod retry;
 mod timestamp;
 
@@ -65,9 +68,16 @@ pub use config::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Environment, RequestOptions,
 };
+pub use encode::JsonBody;
+#[doc(hidden)]
+pub use encode::{Check, Encoder, Style};
 pub use error::{ApiError, DecodeError, DecodeReason, Error, TransportError};
+#[doc(hidden)]
+pub use pagination::MetaNumber;
+pub use pagination::{ItemStream, PageInfo, Paginated};
 pub use params::UuidArg;
 pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
+pub use request::{Operation, Request};
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{RetryPolicy, is_retryable_status};

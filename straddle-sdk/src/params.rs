@@ -18,6 +18,16 @@ enum UuidArgInner {
     Text(String),
 }
 
+/// Written as the text it holds; [`crate::Encoder`] checks it is a UUID.
+impl serde::Serialize for UuidArg {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            UuidArgInner::Parsed(id) => id.serialize(serializer),
+            UuidArgInner::Text(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
 impl From<Uuid> for UuidArg {
     fn from(value: Uuid) -> Self {
         Self(UuidArgInner::Parsed(value))

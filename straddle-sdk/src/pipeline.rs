@@ -2,14 +2,14 @@
 //! key, per-attempt timeout, retries, a bounded body read, tracing, and the
 //! mapping of what happened on the wire to a typed value or an [`Error`].
 //!
-//! Generated request builders check their arguments, then describe the call
-//! ([`Call`]: method, path segments, headers, query) and hand it here.
+//! [`crate::Request`] has the operation encode its arguments into a
+//! `reqwest::Request` ([`crate::encode`]) and hands it here as a [`Call`].
 
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -58,50 +58,19 @@ pub(crate) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// A call of `operation` to `method` base-URL/`segments` (each segment
-    /// percent-encoded here, so path arguments cannot change the path).
+    /// A call of `operation`: `request` as the operation's arguments built it.
     pub(crate) fn new(
         client: &'a Client,
         operation: &'static str,
-        method: Method,
-        segments: &[&str],
+        request: reqwest::Request,
         options: RequestOptions,
-    ) -> Result<Self, Error> {
-        let shared = &*client.shared;
-        let mut url: Url = shared.base_url.clone();
-        url.path_segments_mut()
-            .map_err(|()| Error::config("the base URL cannot take a path"))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(Self {
-            shared,
+    ) -> Self {
+        Self {
+            shared: &client.shared,
             operation,
             options,
-            request: reqwest::Request::new(method, url),
-        })
-    }
-
-    /// Adds a header argument (already checked against the spec).
-    pub(crate) fn header(&mut self, name: &'static str, value: &str) -> Result<(), Error> {
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            Error::invalid(
-                self.operation,
-                format!("`{name}` cannot be sent as a header"),
-            )
-        })?;
-        self.request
-            .headers_mut()
-            .insert(HeaderName::from_static(name), value);
-        Ok(())
-    }
-
-    /// Adds a query argument.
-    #[allow(dead_code)] // for generated operations with query parameters; none today
-    pub(crate) fn query(&mut self, name: &str, value: &str) {
-        self.request
-            .url_mut()
-            .query_pairs_mut()
-            .append_pair(name, value);
+            request,
+        }
     }
 
     /// Sends the call (with retries) and decodes a success body as `T`.
@@ -339,7 +308,10 @@ fn decode<T: DeserializeOwned>(
                 reason: DecodeReason::TooLarge { limit },
             })));
         }
-        return match serde_json::from_slice::<T>(&body) {
+        // An empty body (`204 No Content`) decodes as JSON `null`: `()` for
+        // an operation that documents no body, a decode error for one that does.
+        let json: &[u8] = if body.is_empty() { b"null" } else { &body };
+        return match serde_json::from_slice::<T>(json) {
             Ok(data) => Ok(ApiResponse {
                 status,
                 headers,

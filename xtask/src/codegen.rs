@@ -92,7 +92,7 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
     let (types, generator) =
         generate::progenitor_generator(&fragment_path, &api, &generate::sdk_settings(&plans))?;
     let unions = unions::tokens(&fragment_path, &plans, generator.get_type_space())?;
-    let tree = resources::tokens(&fragment_path, &api, &ops)?;
+    let tree = resources::tokens(&fragment_path, &api, &ops, generator.get_type_space())?;
     let module = resources::module_tokens();
 
     let dir = relative(layout, &layout.generated_dir());

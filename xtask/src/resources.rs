@@ -1,15 +1,19 @@
 //! Generates the public resource tree (`client.customers().review()
-//! .refresh_review(id)`) from the spec and `operations.toml`: one request
-//! builder per operation, which checks its arguments against the spec and
-//! drives progenitor's generated builder through the hand-written pipeline.
+//! .refresh_review(id)`) from the spec and `operations.toml`.
+//!
+//! Per operation it writes data and glue only: an argument struct, the
+//! setters of [`straddle_sdk::Request`] for it, and an `Operation` impl that
+//! lists how each argument goes on the wire (`wire.path(..)`,
+//! `wire.query(..)`, `wire.header(..)`, `wire.json(..)`). Checking, sending,
+//! retries, decoding and pagination are written once in the SDK's runtime.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use openapiv3::{
-    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    IntegerFormat, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, QueryStyle,
+    ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -28,8 +32,32 @@ pub fn module_tokens() -> TokenStream {
     }
 }
 
+/// Names a body-property setter may not take: the runtime's own methods on
+/// every request.
+pub const RESERVED_SETTERS: &[&str] = &[
+    "arguments",
+    "body",
+    "header",
+    "into_stream",
+    "max_retries",
+    "send",
+    "send_with_response",
+    "timeout",
+];
+
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// `name` as a Rust field or method name: snake_case, a keyword gets a
+/// trailing `_` (as typify names fields: `type` → `type_`).
+pub fn rust_name(name: &str) -> String {
+    let snake = name.to_snake_case();
+    if config::is_keyword(&snake) {
+        format!("{snake}_")
+    } else {
+        snake
+    }
 }
 
 /// A node of the resource tree: a struct with accessors for its children and
@@ -40,8 +68,22 @@ struct Node<'a> {
     operations: Vec<&'a config::Operation>,
 }
 
-/// The resource tree for every operation in `ops`.
-pub fn tokens(file: &Path, api: &OpenAPI, ops: &Operations) -> Result<TokenStream> {
+/// What the generator reads: the spec, and the types typify made from it.
+struct Context<'a> {
+    file: &'a Path,
+    api: &'a OpenAPI,
+    space: &'a typify::TypeSpace,
+}
+
+/// The resource tree for every operation in `ops`. `space` is the type space
+/// the SDK's types were generated with (for body property and list item types).
+pub fn tokens(
+    file: &Path,
+    api: &OpenAPI,
+    ops: &Operations,
+    space: &typify::TypeSpace,
+) -> Result<TokenStream> {
+    let cx = Context { file, api, space };
     let mut root = Node::default();
     for op in &ops.operations {
         let mut node = &mut root;
@@ -50,7 +92,10 @@ pub fn tokens(file: &Path, api: &OpenAPI, ops: &Operations) -> Result<TokenStrea
         }
         node.operations.push(op);
     }
-    let mut out = TokenStream::new();
+    let mut out = quote! {
+        #[allow(unused_imports)]
+        use crate::types;
+    };
     // The root is `Client` itself: its children become `client.customers()`.
     let root_accessors = accessors(&root, &[]);
     out.extend(quote! {
@@ -58,7 +103,7 @@ pub fn tokens(file: &Path, api: &OpenAPI, ops: &Operations) -> Result<TokenStrea
             #root_accessors
         }
     });
-    emit_nodes(file, api, &root, &mut Vec::new(), &mut out)?;
+    emit_nodes(&cx, &root, &mut Vec::new(), &mut out)?;
     Ok(out)
 }
 
@@ -100,8 +145,7 @@ fn accessors(node: &Node<'_>, path: &[&str]) -> TokenStream {
 }
 
 fn emit_nodes<'a>(
-    file: &Path,
-    api: &OpenAPI,
+    cx: &Context<'_>,
     node: &Node<'a>,
     path: &mut Vec<&'a str>,
     out: &mut TokenStream,
@@ -117,9 +161,9 @@ fn emit_nodes<'a>(
         let child_accessors = accessors(child, path);
         let mut methods = TokenStream::new();
         for op in &child.operations {
-            let (method, builder) = operation(file, api, op)?;
-            methods.extend(method);
-            out.extend(builder);
+            let generated = operation(cx, op)?;
+            methods.extend(generated.method);
+            out.extend(generated.items);
         }
         out.extend(quote! {
             #[doc = #doc]
@@ -132,38 +176,43 @@ fn emit_nodes<'a>(
                 #methods
             }
         });
-        emit_nodes(file, api, child, path, out)?;
+        emit_nodes(cx, child, path, out)?;
         path.pop();
     }
     Ok(())
 }
 
-/// How an argument is taken and checked.
-enum ArgKind {
-    /// `format: uuid`: `impl Into<UuidArg>`, parsed in `send()`.
-    Uuid,
-    /// A string, with the spec's length bounds.
-    Text {
-        min: Option<usize>,
-        max: Option<usize>,
-    },
-}
-
 /// Where an argument travels.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Location {
     Path,
     Query,
     Header,
 }
 
+impl Location {
+    fn describe(self) -> &'static str {
+        match self {
+            Location::Path => "in the path as",
+            Location::Query => "as the query parameter",
+            Location::Header => "as the header",
+        }
+    }
+}
+
+/// One parameter of an operation, as the generator reads it.
 struct Arg {
     /// The name in the spec (`Straddle-Account-Id`).
     wire_name: String,
     /// The Rust name (`straddle_account_id`).
     rust: Ident,
     doc: Option<String>,
-    kind: ArgKind,
+    /// The type the argument struct stores (`i32`, `crate::UuidArg`, ...).
+    ty: TokenStream,
+    /// What the spec says its text must be (`crate::Check::Uuid`, ...).
+    check: TokenStream,
+    /// How several values are written (query arrays).
+    style: TokenStream,
     required: bool,
     location: Location,
 }
@@ -183,11 +232,92 @@ fn find_operation<'a>(api: &'a OpenAPI, op: &config::Operation) -> Option<&'a Op
     }
 }
 
+/// The last segment of a local `$ref` (`#/components/schemas/X` → `X`).
+fn ref_name(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or_default()
+}
+
+fn component_type(reference: &str) -> TokenStream {
+    let ty = ident(&ref_name(reference).to_upper_camel_case());
+    quote!(types::#ty)
+}
+
+/// The stored type and check of a parameter of schema `schema`.
+fn param_type(
+    file: &Path,
+    at: &str,
+    name: &str,
+    schema: &ReferenceOr<Schema>,
+) -> Result<(TokenStream, TokenStream)> {
+    let any = quote!(crate::Check::Any);
+    let unsupported = |what: &str| {
+        XtaskError::at(
+            file,
+            format!("{at}/schema"),
+            format!("parameter {name:?}: {what} parameters are not supported"),
+        )
+    };
+    let schema = match schema {
+        ReferenceOr::Reference { reference } => return Ok((component_type(reference), any)),
+        ReferenceOr::Item(schema) => schema,
+    };
+    Ok(match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) => {
+            if !string.enumeration.is_empty() {
+                // The transform names inline enums; one left here was missed.
+                return Err(unsupported("inline enum"));
+            }
+            match &string.format {
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => {
+                    (quote!(crate::UuidArg), quote!(crate::Check::Uuid))
+                }
+                VariantOrUnknownOrEmpty::Item(StringFormat::Date) => {
+                    (quote!(::chrono::NaiveDate), any)
+                }
+                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => {
+                    (quote!(::chrono::DateTime<::chrono::Utc>), any)
+                }
+                _ => {
+                    let check = match (string.min_length, string.max_length) {
+                        (None, None) => any,
+                        (min, max) => {
+                            let min = option_tokens(min);
+                            let max = option_tokens(max);
+                            quote!(crate::Check::Length(#min, #max))
+                        }
+                    };
+                    (quote!(::std::string::String), check)
+                }
+            }
+        }
+        SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
+            VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => (quote!(i32), any),
+            _ => (quote!(i64), any),
+        },
+        SchemaKind::Type(Type::Number(_)) => (quote!(f64), any),
+        SchemaKind::Type(Type::Boolean(_)) => (quote!(bool), any),
+        SchemaKind::Type(Type::Array(array)) => {
+            let Some(items) = &array.items else {
+                return Err(unsupported("untyped array"));
+            };
+            let items = items.clone().unbox();
+            let (item, check) = param_type(file, &format!("{at}/schema/items"), name, &items)?;
+            (quote!(::std::vec::Vec<#item>), check)
+        }
+        SchemaKind::Type(Type::Object(_)) => return Err(unsupported("object")),
+        _ => return Err(unsupported("untyped or composite")),
+    })
+}
+
 fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
-    let (data, location) = match parameter {
-        Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
-        Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
-        Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
+    let (data, location, style) = match parameter {
+        Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path, None),
+        Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header, None),
+        Parameter::Query {
+            parameter_data,
+            style,
+            ..
+        } => (parameter_data, Location::Query, Some(style)),
         Parameter::Cookie { .. } => {
             return Err(XtaskError::at(
                 file,
@@ -196,36 +326,34 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
             ));
         }
     };
-    let unsupported = || {
-        XtaskError::at(
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+        return Err(XtaskError::at(
             file,
             at,
             format!(
-                "parameter {:?}: only inline string parameters are supported",
+                "parameter {:?}: parameters with `content` are not supported",
                 data.name
             ),
-        )
+        ));
     };
-    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema { schema_kind, .. })) =
-        &data.format
-    else {
-        return Err(unsupported());
-    };
-    let SchemaKind::Type(Type::String(string)) = schema_kind else {
-        return Err(unsupported());
-    };
-    let kind = match &string.format {
-        VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => ArgKind::Uuid,
-        VariantOrUnknownOrEmpty::Item(StringFormat::Date | StringFormat::DateTime) => {
-            return Err(unsupported());
+    let (ty, check) = param_type(file, at, &data.name, schema)?;
+    let style = match style {
+        Some(QueryStyle::Form) | None if data.explode == Some(false) => {
+            quote!(crate::Style::FormJoined)
         }
-        _ => ArgKind::Text {
-            min: string.min_length,
-            max: string.max_length,
-        },
+        Some(QueryStyle::Form) | None => quote!(crate::Style::FormExploded),
+        Some(other) => {
+            return Err(XtaskError::at(
+                file,
+                format!("{at}/style"),
+                format!(
+                    "parameter {:?}: query style {other:?} is not supported (only `form`)",
+                    data.name
+                ),
+            ));
+        }
     };
-    // Generated code sends header names with `HeaderName::from_static`,
-    // which accepts only lower-case HTTP tokens: check them here, once.
+    // Header names travel as the spec writes them: check them here, once.
     if location == Location::Header && !is_header_token(&data.name) {
         return Err(XtaskError::at(
             file,
@@ -238,83 +366,459 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
     }
     Ok(Arg {
         wire_name: data.name.clone(),
-        rust: ident(&data.name.to_snake_case()),
+        rust: ident(&rust_name(&data.name)),
         doc: data.description.clone(),
-        kind,
-        required: data.required,
+        ty,
+        check,
+        style,
+        // A path parameter is always required, whatever the spec says.
+        required: data.required || location == Location::Path,
         location,
     })
 }
 
-fn response_type(file: &Path, at: &str, operation: &Operation) -> Result<TokenStream> {
-    let success = operation
-        .responses
-        .responses
-        .iter()
-        .find(|(code, _)| matches!(code, openapiv3::StatusCode::Code(c) if (200..300).contains(c)))
-        .map(|(_, r)| r);
-    let schema = success
-        .and_then(ReferenceOr::as_item)
-        .and_then(|r| r.content.get(crate::extract::JSON))
-        .and_then(|media| media.schema.as_ref());
-    match schema {
-        Some(ReferenceOr::Reference { reference }) => {
-            let name = reference.rsplit('/').next().unwrap_or_default();
-            let ty = ident(&name.to_upper_camel_case());
-            Ok(quote!(crate::types::#ty))
+/// What an operation answers with on success.
+struct Success {
+    /// `types::X`, or `()` for no body.
+    ty: TokenStream,
+    /// The component of a JSON body, if any.
+    component: Option<String>,
+}
+
+/// Media types read as JSON, in order of preference.
+const JSON_TYPES: &[&str] = &["application/json", "text/json"];
+
+fn success(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Success> {
+    let mut found: Option<(u16, Success)> = None;
+    for (code, response) in &operation.responses.responses {
+        let openapiv3::StatusCode::Code(code) = code else {
+            continue;
+        };
+        if !(200..300).contains(code) {
+            continue;
         }
-        _ => Err(XtaskError::at(
-            file,
+        let at = format!("{at}/responses/{code}");
+        let response = match response {
+            ReferenceOr::Item(r) => r,
+            ReferenceOr::Reference { reference } => {
+                return Err(XtaskError::at(
+                    cx.file,
+                    at,
+                    format!("response references ({reference}) are not supported"),
+                ));
+            }
+        };
+        let media = JSON_TYPES
+            .iter()
+            .find_map(|t| response.content.get(*t))
+            .or_else(|| {
+                response
+                    .content
+                    .iter()
+                    .find(|(t, _)| t.ends_with("+json"))
+                    .map(|(_, m)| m)
+            });
+        let this = match (media, response.content.is_empty()) {
+            (None, true) => Success {
+                ty: quote!(()),
+                component: None,
+            },
+            (None, false) => {
+                return Err(XtaskError::at(
+                    cx.file,
+                    format!("{at}/content"),
+                    "only JSON success bodies are supported (the response declares no JSON media type)",
+                ));
+            }
+            (Some(media), _) => match &media.schema {
+                Some(ReferenceOr::Reference { reference }) => Success {
+                    ty: component_type(reference),
+                    component: Some(ref_name(reference).to_string()),
+                },
+                None => Success {
+                    ty: quote!(::serde_json::Value),
+                    component: None,
+                },
+                Some(ReferenceOr::Item(_)) => {
+                    return Err(XtaskError::at(
+                        cx.file,
+                        format!("{at}/content"),
+                        "an inline success schema was left unnamed by the transform",
+                    ));
+                }
+            },
+        };
+        match &found {
+            None => found = Some((*code, this)),
+            Some((first, seen)) if seen.ty.to_string() != this.ty.to_string() => {
+                return Err(XtaskError::at(
+                    cx.file,
+                    at,
+                    format!(
+                        "success responses {first} and {code} have different bodies; only one success body type is supported"
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    found.map(|(_, s)| s).ok_or_else(|| {
+        XtaskError::at(
+            cx.file,
             format!("{at}/responses"),
-            "the success response must be application/json with a $ref schema",
-        )),
+            "the operation declares no 2xx response",
+        )
+    })
+}
+
+/// The JSON request body: its type, whether it is required, and a setter
+/// per top-level property.
+struct Body {
+    ty: TokenStream,
+    required: bool,
+    /// JSON names of the properties the schema requires.
+    required_properties: Vec<String>,
+    /// (JSON name, setter name, setter input type, doc).
+    setters: Vec<(String, Ident, TokenStream, String)>,
+}
+
+fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body>> {
+    let Some(request_body) = &operation.request_body else {
+        return Ok(None);
+    };
+    let at = format!("{at}/requestBody");
+    let request_body = match request_body {
+        ReferenceOr::Item(b) => b,
+        ReferenceOr::Reference { reference } => {
+            return Err(XtaskError::at(
+                cx.file,
+                at,
+                format!("request body references ({reference}) are not supported"),
+            ));
+        }
+    };
+    let media = JSON_TYPES
+        .iter()
+        .find_map(|t| request_body.content.get(*t))
+        .ok_or_else(|| {
+            XtaskError::at(
+                cx.file,
+                format!("{at}/content"),
+                "only JSON request bodies are supported",
+            )
+        })?;
+    let reference = match &media.schema {
+        Some(ReferenceOr::Reference { reference }) => reference,
+        _ => {
+            return Err(XtaskError::at(
+                cx.file,
+                format!("{at}/content"),
+                "an inline request body schema was left unnamed by the transform",
+            ));
+        }
+    };
+    let name = ref_name(reference);
+    let schema = cx
+        .api
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get(name))
+        .and_then(ReferenceOr::as_item);
+    let mut body = Body {
+        ty: component_type(reference),
+        required: request_body.required,
+        required_properties: Vec::new(),
+        setters: Vec::new(),
+    };
+    let Some(Schema {
+        schema_kind: SchemaKind::Type(Type::Object(object)),
+        ..
+    }) = schema
+    else {
+        // Not a plain object (a union, say): set it whole with `.body(..)`.
+        return Ok(Some(body));
+    };
+    body.required_properties = object.required.clone();
+    let fields = struct_fields(cx, name)?;
+    for (json_name, property) in &object.properties {
+        let setter = rust_name(json_name);
+        let Some((ty, _)) = fields.get(&setter) else {
+            return Err(XtaskError::at(
+                cx.file,
+                pointer(["components", "schemas", name, "properties", json_name]),
+                format!("typify generated no field `{setter}` for this property"),
+            ));
+        };
+        let input = quote!(impl ::std::convert::Into<#ty>);
+        let description = match property {
+            ReferenceOr::Item(s) => s.schema_data.description.clone(),
+            ReferenceOr::Reference { .. } => None,
+        };
+        let required = object.required.contains(json_name);
+        let doc = format!(
+            "{}\n\nSets `{json_name}` in the request body ({}).",
+            description.unwrap_or_else(|| format!("Sets `{json_name}`.")),
+            if required { "required" } else { "optional" }
+        );
+        body.setters
+            .push((json_name.clone(), ident(&setter), input, doc));
+    }
+    Ok(Some(body))
+}
+
+/// The fields typify generated for the struct of component `name`: each
+/// field's type, with an `Option` of an optional property unwrapped (the
+/// setter takes the value), and whether it was unwrapped.
+fn struct_fields(cx: &Context<'_>, name: &str) -> Result<BTreeMap<String, (TokenStream, bool)>> {
+    let type_name = name.to_upper_camel_case();
+    let missing = |what: &str| {
+        XtaskError::at(
+            cx.file,
+            pointer(["components", "schemas", name]),
+            format!("typify did not generate {what} for this schema"),
+        )
+    };
+    let ty = cx
+        .space
+        .iter_types()
+        .find(|t| t.name() == type_name)
+        .ok_or_else(|| missing("a type"))?;
+    let typify::TypeDetails::Struct(details) = ty.details() else {
+        return Err(missing("a struct"));
+    };
+    let mut fields = BTreeMap::new();
+    for prop in details.properties_info() {
+        let prop_ty = cx
+            .space
+            .get_type(&prop.type_id)
+            .map_err(|e| missing(&format!("field `{}` ({e})", prop.name)))?;
+        let (ty, unwrapped) = match prop_ty.details() {
+            typify::TypeDetails::Option(inner) if !prop.required => {
+                let inner = cx
+                    .space
+                    .get_type(&inner)
+                    .map_err(|e| missing(&format!("field `{}` ({e})", prop.name)))?;
+                (inner.ident(), true)
+            }
+            _ => (prop_ty.ident(), false),
+        };
+        fields.insert(prop.name.to_string(), (ty, unwrapped));
+    }
+    Ok(fields)
+}
+
+/// For a list operation: its item type and how to read its page `meta`.
+struct Listing {
+    item: TokenStream,
+    page_argument_required: bool,
+    meta_fields: Vec<&'static str>,
+}
+
+/// Page-number pagination: a `page_number` query argument, and a response
+/// with a required `data` array and a required `meta` object that carries
+/// `page_number`.
+fn listing(cx: &Context<'_>, args: &[Arg], success: &Success) -> Result<Option<Listing>> {
+    let Some(page) = args
+        .iter()
+        .find(|a| a.location == Location::Query && a.wire_name == "page_number")
+    else {
+        return Ok(None);
+    };
+    if !matches!(page.ty.to_string().as_str(), "i32" | "i64") {
+        return Ok(None);
+    }
+    let Some(component) = &success.component else {
+        return Ok(None);
+    };
+    let schemas = cx.api.components.as_ref().map(|c| &c.schemas);
+    let object = |name: &str| match schemas.and_then(|s| s.get(name)) {
+        Some(ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Type(Type::Object(object)),
+            ..
+        })) => Some(object.clone()),
+        _ => None,
+    };
+    let Some(response) = object(component) else {
+        return Ok(None);
+    };
+    let required = |name: &str| response.required.iter().any(|r| r == name);
+    if !required("data") || !required("meta") {
+        return Ok(None);
+    }
+    let meta = match response.properties.get("meta") {
+        Some(ReferenceOr::Reference { reference }) => object(ref_name(reference)),
+        // `nullable_at_use_site` wraps a `$ref` as `allOf: [$ref]`.
+        Some(ReferenceOr::Item(schema)) => match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 && !schema.schema_data.nullable => {
+                match &all_of[0] {
+                    ReferenceOr::Reference { reference } => object(ref_name(reference)),
+                    ReferenceOr::Item(_) => None,
+                }
+            }
+            SchemaKind::Type(Type::Object(o)) => Some(o.clone()),
+            _ => None,
+        },
+        None => None,
+    };
+    let Some(meta) = meta else { return Ok(None) };
+    if !meta.properties.contains_key("page_number") {
+        return Ok(None);
+    }
+    let fields = struct_fields(cx, component)?;
+    let Some((data_ty, _)) = fields.get("data") else {
+        return Ok(None);
+    };
+    // `data` is `::std::vec::Vec<T>`: the item is `T`.
+    let data: syn::Type = syn::parse2(data_ty.clone()).map_err(|e| {
+        XtaskError::file(
+            cx.file,
+            format!("`{component}.data` has an unreadable type: {e}"),
+        )
+    })?;
+    let Some(item) = vec_item(&data) else {
+        return Ok(None);
+    };
+    let meta_fields = ["page_number", "page_size", "total_items", "total_pages"]
+        .into_iter()
+        .filter(|f| meta.properties.contains_key(*f))
+        .collect();
+    Ok(Some(Listing {
+        item: quote!(#item),
+        page_argument_required: page.required,
+        meta_fields,
+    }))
+}
+
+fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
     }
 }
 
-/// The resource method and the request builder of one operation.
-fn operation(
-    file: &Path,
-    api: &OpenAPI,
-    op: &config::Operation,
-) -> Result<(TokenStream, TokenStream)> {
+/// What one operation generates: the resource method, and the items that
+/// go beside the resource structs.
+struct Generated {
+    method: TokenStream,
+    items: TokenStream,
+}
+
+/// The resource method, argument struct, setters and wire description of one operation.
+fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
+    let file = cx.file;
     let at = pointer(["paths", op.path.as_str(), op.method.as_str()]);
-    let operation = find_operation(api, op).ok_or_else(|| {
+    let operation = find_operation(cx.api, op).ok_or_else(|| {
         XtaskError::at(
             file,
             at.clone(),
-            "operations.toml names an operation the fragment does not have",
+            "operations.toml names an operation the fragment does not have; run `cargo xtask spec extract`",
         )
     })?;
     let operation_id = operation
         .operation_id
         .clone()
         .ok_or_else(|| XtaskError::at(file, at.clone(), "operation has no operationId"))?;
-    if operation.request_body.is_some() {
-        return Err(XtaskError::at(
-            file,
-            format!("{at}/requestBody"),
-            "request bodies are not supported by the resource generator yet",
-        ));
+    let path_item_params = cx
+        .api
+        .paths
+        .paths
+        .get(&op.path)
+        .and_then(ReferenceOr::as_item)
+        .map(|item| item.parameters.as_slice())
+        .unwrap_or_default();
+    let mut args: Vec<Arg> = Vec::new();
+    for (i, p) in operation.parameters.iter().enumerate() {
+        let p_at = format!("{at}/parameters/{i}");
+        let parameter = match p {
+            ReferenceOr::Item(p) => p,
+            ReferenceOr::Reference { .. } => {
+                return Err(XtaskError::at(
+                    file,
+                    p_at,
+                    "parameter references are not supported",
+                ));
+            }
+        };
+        args.push(arg(file, &p_at, parameter)?);
     }
-    let args = operation
-        .parameters
-        .iter()
-        .enumerate()
-        .map(|(i, p)| match p {
-            ReferenceOr::Item(p) => arg(file, &format!("{at}/parameters/{i}"), p),
-            ReferenceOr::Reference { .. } => Err(XtaskError::at(
-                file,
-                format!("{at}/parameters/{i}"),
-                "parameter references are not supported",
-            )),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let response = response_type(file, &at, operation)?;
+    // Path-level parameters apply unless the operation redeclares them.
+    for (i, p) in path_item_params.iter().enumerate() {
+        let p_at = format!("{}/parameters/{i}", pointer(["paths", op.path.as_str()]));
+        if let ReferenceOr::Item(parameter) = p {
+            let a = arg(file, &p_at, parameter)?;
+            if !args
+                .iter()
+                .any(|b| b.wire_name == a.wire_name && b.location == a.location)
+            {
+                args.push(a);
+            }
+        }
+    }
+    let success = success(cx, &at, operation)?;
+    let body = body(cx, &at, operation)?;
+    let listing = listing(cx, &args, &success)?;
 
-    let builder = ident(&operation_id.to_upper_camel_case());
+    // Every name a caller sees on this request must be distinct.
+    let mut names: BTreeMap<String, String> = RESERVED_SETTERS
+        .iter()
+        .map(|n| (n.to_string(), "the request's own method".to_string()))
+        .collect();
+    for a in &args {
+        let what = format!("parameter {:?}", a.wire_name);
+        if let Some(other) = names.insert(a.rust.to_string(), what.clone()) {
+            return Err(XtaskError::at(
+                file,
+                format!("{at}/parameters"),
+                format!("{what} and {other} both become `{}`", a.rust),
+            ));
+        }
+    }
+    for (json_name, setter, _, _) in body.iter().flat_map(|b| &b.setters) {
+        let what = format!("body property {json_name:?}");
+        if let Some(other) = names.insert(setter.to_string(), what.clone()) {
+            return Err(XtaskError::at(
+                file,
+                format!("{at}/requestBody"),
+                format!("{what} and {other} both become `.{setter}(..)`"),
+            ));
+        }
+    }
+    // Every `{name}` of the path has a path parameter.
+    let placeholders: BTreeSet<&str> = op
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect();
+    for name in &placeholders {
+        if !args
+            .iter()
+            .any(|a| a.location == Location::Path && a.wire_name == *name)
+        {
+            return Err(XtaskError::at(
+                file,
+                format!("{at}/parameters"),
+                format!("path parameter {name:?} is not declared"),
+            ));
+        }
+    }
+
+    let ty = ident(&operation_id.to_upper_camel_case());
     let method = ident(&op.name);
     let op_name = operation_id.as_str();
+    let http_method = ident(&op.method.to_uppercase());
+    let path_template = op.path.as_str();
     let wire = format!("`{} {}`", op.method.to_uppercase(), op.path);
+    let response = &success.ty;
 
     let mut doc = operation.summary.clone().unwrap_or_default();
     if let Some(description) = &operation.description {
@@ -322,204 +826,201 @@ fn operation(
         doc.push_str(description);
     }
     doc.push_str(&format!(
-        "\n\n{wire}. Returns a request builder; call `.send()`."
+        "\n\n{wire}. Returns a [`crate::Request`]: set optional arguments, then `.send()`."
     ));
+    if listing.is_some() {
+        doc.push_str(" A list: `.into_stream()` reads every page.");
+    }
 
     let (required, optional): (Vec<&Arg>, Vec<&Arg>) = args.iter().partition(|a| a.required);
-    let arg_type = |a: &Arg| match a.kind {
-        ArgKind::Uuid => quote!(crate::params::UuidArg),
-        ArgKind::Text { .. } => quote!(::std::string::String),
+    let input = |a: &Arg| {
+        let ty = &a.ty;
+        quote!(impl ::std::convert::Into<#ty>)
     };
-    let arg_in = |a: &Arg| match a.kind {
-        ArgKind::Uuid => quote!(impl ::std::convert::Into<crate::params::UuidArg>),
-        ArgKind::Text { .. } => quote!(impl ::std::convert::Into<::std::string::String>),
-    };
-    let check = |a: &Arg, value: TokenStream| {
-        let name = a.wire_name.as_str();
-        match a.kind {
-            ArgKind::Uuid => quote!(crate::params::uuid(OPERATION, #name, #value)),
-            ArgKind::Text { min, max } => {
-                let min = option_tokens(min);
-                let max = option_tokens(max);
-                if a.location == Location::Header {
-                    quote!(crate::params::header(OPERATION, #name, #value, #min, #max))
-                } else {
-                    quote!(crate::params::string(OPERATION, #name, #value, #min, #max))
+    let mut fields: Vec<TokenStream> = args
+        .iter()
+        .map(|a| {
+            let name = &a.rust;
+            let ty = &a.ty;
+            if a.required {
+                quote!(#name: #ty,)
+            } else {
+                quote!(#name: ::std::option::Option<#ty>,)
+            }
+        })
+        .collect();
+    let params = required.iter().map(|a| {
+        let name = &a.rust;
+        let ty = input(a);
+        quote!(#name: #ty)
+    });
+    let mut inits: Vec<TokenStream> = args
+        .iter()
+        .map(|a| {
+            let name = &a.rust;
+            if a.required {
+                quote!(#name: #name.into(),)
+            } else {
+                quote!(#name: ::std::option::Option::None,)
+            }
+        })
+        .collect();
+    let mut setters: Vec<TokenStream> = optional
+        .iter()
+        .map(|a| {
+            let name = &a.rust;
+            let ty = input(a);
+            let doc = format!(
+                "{}\n\nSent {} `{}`.",
+                a.doc
+                    .clone()
+                    .unwrap_or_else(|| format!("Sets `{}`.", a.wire_name)),
+                a.location.describe(),
+                a.wire_name
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #name(mut self, value: #ty) -> Self {
+                    self.operation.#name = ::std::option::Option::Some(value.into());
+                    self
+                }
+            }
+        })
+        .collect();
+    let mut encode: Vec<TokenStream> = args
+        .iter()
+        .map(|a| {
+            let name = &a.rust;
+            let wire_name = a.wire_name.as_str();
+            let check = &a.check;
+            let style = &a.style;
+            let value = if a.required {
+                quote!(::std::option::Option::Some(&self.#name))
+            } else {
+                quote!(self.#name.as_ref())
+            };
+            match a.location {
+                Location::Path => quote!(wire.path(#wire_name, &self.#name, #check)?;),
+                Location::Query => quote!(wire.query(#wire_name, #value, #check, #style)?;),
+                Location::Header => quote!(wire.header(#wire_name, #value, #check)?;),
+            }
+        })
+        .collect();
+    if let Some(body) = &body {
+        let body_ty = &body.ty;
+        let body_required = body.required;
+        let required_properties = &body.required_properties;
+        fields.push(quote!(body: crate::JsonBody,));
+        inits.push(quote!(body: crate::JsonBody::default(),));
+        encode.push(quote!(wire.json(&self.body, #body_required, &[#(#required_properties),*])?;));
+        let body_doc = format!(
+            "Sets the whole request body. Setters called after this change single properties of it.\n\nThe body of {wire}."
+        );
+        setters.push(quote! {
+            #[doc = #body_doc]
+            pub fn body(mut self, value: impl ::std::convert::Into<#body_ty>) -> Self {
+                self.operation.body.replace(&value.into());
+                self
+            }
+        });
+        for (json_name, setter, input, doc) in &body.setters {
+            setters.push(quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, value: #input) -> Self {
+                    self.operation.body.set(#json_name, &value.into());
+                    self
+                }
+            });
+        }
+    }
+
+    let struct_doc = format!(
+        "The arguments of {wire} (`{op_name}`). Made by the resource method; set on the [`crate::Request`] that holds them."
+    );
+    let paginated = listing.as_ref().map(|listing| {
+        let item = &listing.item;
+        let meta = |field: &str| {
+            if listing.meta_fields.contains(&field) {
+                let f = ident(field);
+                quote!(crate::MetaNumber::get(&response.meta.#f))
+            } else {
+                quote!(::std::option::Option::None)
+            }
+        };
+        let (page_number, page_size, total_items, total_pages) = (
+            meta("page_number"),
+            meta("page_size"),
+            meta("total_items"),
+            meta("total_pages"),
+        );
+        let (get, set) = if listing.page_argument_required {
+            (
+                quote!(crate::MetaNumber::get(&self.page_number)),
+                quote!(self.page_number = crate::pagination::page_argument(Self::ID, page)?;),
+            )
+        } else {
+            (
+                quote!(crate::MetaNumber::get(&self.page_number)),
+                quote!(self.page_number = ::std::option::Option::Some(crate::pagination::page_argument(Self::ID, page)?);),
+            )
+        };
+        quote! {
+            impl crate::Paginated for #ty {
+                type Item = #item;
+                fn page_number(&self) -> ::std::option::Option<i64> {
+                    #get
+                }
+                fn set_page_number(&mut self, page: i64) -> ::std::result::Result<(), crate::Error> {
+                    #set
+                    ::std::result::Result::Ok(())
+                }
+                fn into_page(response: Self::Response) -> (::std::vec::Vec<Self::Item>, crate::PageInfo) {
+                    let info = crate::PageInfo {
+                        page_number: #page_number,
+                        page_size: #page_size,
+                        total_items: #total_items,
+                        total_pages: #total_pages,
+                    };
+                    (response.data, info)
                 }
             }
         }
-    };
-
-    let fields = args.iter().map(|a| {
-        let name = &a.rust;
-        let ty = arg_type(a);
-        if a.required {
-            quote!(#name: #ty,)
-        } else {
-            quote!(#name: ::std::option::Option<#ty>,)
-        }
     });
-    let params = required.iter().map(|a| {
-        let name = &a.rust;
-        let ty = arg_in(a);
-        quote!(#name: #ty)
-    });
-    let inits = args.iter().map(|a| {
-        let name = &a.rust;
-        if a.required {
-            quote!(#name: #name.into(),)
-        } else {
-            quote!(#name: None,)
-        }
-    });
-    let setters = optional.iter().map(|a| {
-        let name = &a.rust;
-        let ty = arg_in(a);
-        let doc = format!(
-            "{}\n\nSent as `{}`.",
-            a.doc
-                .clone()
-                .unwrap_or_else(|| format!("Sets `{}`.", a.wire_name)),
-            a.wire_name
-        );
-        quote! {
-            #[doc = #doc]
-            pub fn #name(mut self, value: #ty) -> Self {
-                self.#name = Some(value.into());
-                self
-            }
-        }
-    });
-    let checks = args.iter().map(|a| {
-        let name = &a.rust;
-        if a.required {
-            let check = check(a, quote!(self.#name));
-            quote!(let #name = #check?;)
-        } else {
-            let check = check(a, quote!(value));
-            quote!(let #name = self.#name.map(|value| #check).transpose()?;)
-        }
-    });
-    // The path as segments: literals, and `{name}` filled from an argument.
-    let segments = op
-        .path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
-                let arg = args
-                    .iter()
-                    .find(|a| a.location == Location::Path && a.wire_name == name)
-                    .ok_or_else(|| {
-                        XtaskError::at(
-                            file,
-                            format!("{at}/parameters"),
-                            format!("path parameter {name:?} is not declared"),
-                        )
-                    })?;
-                let ident = &arg.rust;
-                Ok(match arg.kind {
-                    // The buffer lives until the end of the `Call::new` statement.
-                    ArgKind::Uuid => {
-                        quote!(&*#ident.hyphenated().encode_lower(&mut ::uuid::Uuid::encode_buffer()))
-                    }
-                    ArgKind::Text { .. } => quote!(#ident.as_str()),
-                })
-            }
-            None => Ok(quote!(#segment)),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let http_method = ident(&op.method.to_uppercase());
-    let extras = args
-        .iter()
-        .filter(|a| a.location != Location::Path)
-        .map(|a| {
-            let ident = &a.rust;
-            let wire = a.wire_name.as_str();
-            let lower = a.wire_name.to_ascii_lowercase();
-            let value = match a.kind {
-                ArgKind::Uuid => quote!(
-                    value
-                        .hyphenated()
-                        .encode_lower(&mut ::uuid::Uuid::encode_buffer())
-                ),
-                ArgKind::Text { .. } => quote!(value.as_str()),
-            };
-            let add = match a.location {
-                Location::Header => quote!(call.header(#lower, #value)?;),
-                _ => quote!(call.query(#wire, #value);),
-            };
-            if a.required {
-                quote! { { let value = &#ident; #add } }
-            } else {
-                quote! { if let Some(value) = &#ident { #add } }
-            }
-        });
-    let builder_doc = format!(
-        "Request builder for {wire} (`{op_name}`): set optional arguments, then `.send()`."
-    );
 
     let method_tokens = quote! {
         #[doc = #doc]
-        pub fn #method(&self, #(#params),*) -> #builder<'a> {
-            #builder {
-                client: self.client,
-                options: crate::RequestOptions::default(),
+        pub fn #method(&self, #(#params),*) -> crate::Request<'a, #ty> {
+            crate::Request::new(self.client, #ty {
                 #(#inits)*
-            }
+            })
         }
     };
-    let builder_tokens = quote! {
-        #[doc = #builder_doc]
-        #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until `.send()` is awaited"]
-        pub struct #builder<'a> {
-            client: &'a crate::Client,
-            options: crate::RequestOptions,
+    let items = quote! {
+        #[doc = #struct_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #ty {
             #(#fields)*
         }
-        impl<'a> #builder<'a> {
-            #(#setters)*
-
-            /// Retries for this call, instead of the client's `max_retries`.
-            pub fn max_retries(mut self, retries: u32) -> Self {
-                self.options.max_retries = Some(retries);
-                self
-            }
-
-            /// Per-attempt timeout for this call, instead of the client's.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = Some(timeout);
-                self
-            }
-
-            /// Sends the request and returns the parsed body.
-            ///
-            /// Arguments are checked first; an invalid one fails with
-            /// [`crate::Error::InvalidRequest`] and nothing is sent.
-            pub async fn send(self) -> ::std::result::Result<#response, crate::Error> {
-                self.send_with_response().await.map(crate::ApiResponse::into_data)
-            }
-
-            /// Like [`Self::send`], also returning the status and headers.
-            pub async fn send_with_response(
-                self,
-            ) -> ::std::result::Result<crate::ApiResponse<#response>, crate::Error> {
-                const OPERATION: &str = #op_name;
-                #(#checks)*
-                let mut call = crate::pipeline::Call::new(
-                    self.client,
-                    OPERATION,
-                    ::reqwest::Method::#http_method,
-                    &[#(#segments),*],
-                    self.options,
-                )?;
-                #(#extras)*
-                call.send().await
+        impl crate::request::sealed::Sealed for #ty {}
+        impl crate::Operation for #ty {
+            const ID: &'static str = #op_name;
+            const METHOD: ::reqwest::Method = ::reqwest::Method::#http_method;
+            const PATH: &'static str = #path_template;
+            type Response = #response;
+            fn encode(&self, wire: &mut crate::Encoder) -> ::std::result::Result<(), crate::Error> {
+                #(#encode)*
+                ::std::result::Result::Ok(())
             }
         }
+        impl crate::Request<'_, #ty> {
+            #(#setters)*
+        }
+        #paginated
     };
-    Ok((method_tokens, builder_tokens))
+    Ok(Generated {
+        method: method_tokens,
+        items,
+    })
 }
 
 fn option_tokens(value: Option<usize>) -> TokenStream {
@@ -539,7 +1040,7 @@ fn is_header_token(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_header_token;
+    use super::{is_header_token, rust_name};
 
     #[test]
     fn header_names_must_be_http_tokens() {
@@ -549,5 +1050,13 @@ mod tests {
         for bad in ["", "Request Id", "Id:", "Caf\u{e9}"] {
             assert!(!is_header_token(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn rust_names_are_snake_case_and_keywords_get_a_trailing_underscore() {
+        assert_eq!(rust_name("Straddle-Account-Id"), "straddle_account_id");
+        assert_eq!(rust_name("type"), "type_");
+        assert_eq!(rust_name("pageNumber"), "page_number");
+        assert_eq!(rust_name("match"), "match_");
     }
 }

@@ -3,8 +3,8 @@
 //! Upstream's schemas describe what the API should send; the generated types
 //! must accept what it does send. Each rule is one function over the JSON
 //! document, documented with the failure it prevents, and tested alone.
-//! None of them touches operation parameters: arguments are still checked
-//! against the spec before a request leaves.
+//! The one rule that touches operations only names their inline schemas;
+//! arguments are still checked against the spec before a request leaves.
 
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
@@ -21,6 +21,13 @@ pub struct Rule {
 
 /// Every rule, in the order the pipeline applies them.
 pub const RULES: &[Rule] = &[
+    Rule {
+        name: "name_inline_operation_schemas",
+        why: "inline enums of parameters, inline request bodies and inline success bodies \
+              become components named after the operation, so each is one named type the \
+              request builder can take or return (`ListCustomersSortBy`, `CreateThingBody`)",
+        apply: name_inline_operation_schemas,
+    },
     Rule {
         name: "name_one_of_branches",
         why: "inline `oneOf` branches become components named after their titles, so the \
@@ -176,6 +183,140 @@ pub fn relax_response_strings(doc: &mut Value) {
             }
         });
     }
+}
+
+/// Inline schemas of operations become components named after the
+/// operation: a parameter's string `enum` (or an array's enum items) as
+/// `<OperationId><Parameter>`, a JSON request body that is not a `$ref` as
+/// `<OperationId>Body`, and a JSON success body as `<OperationId>Response`.
+/// An existing component of the same name is never replaced.
+pub fn name_inline_operation_schemas(doc: &mut Value) {
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let taken: std::collections::BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    let hoist = |slot: &mut Value, name: String, hoisted: &mut Vec<(String, Value)>| {
+        if taken.contains(&name) || hoisted.iter().any(|(n, _)| *n == name) {
+            return false;
+        }
+        let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
+        let schema = std::mem::replace(slot, reference);
+        hoisted.push((name, schema));
+        true
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            if !crate::spec::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
+            let Some(id) = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_upper_camel_case)
+            else {
+                continue;
+            };
+            for parameter in operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let name = parameter
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_upper_camel_case)
+                    .unwrap_or_default();
+                let Some(schema) = parameter.get_mut("schema") else {
+                    continue;
+                };
+                let slot = if schema.get("type").and_then(Value::as_str) == Some("array") {
+                    schema.get_mut("items")
+                } else {
+                    Some(schema)
+                };
+                if let Some(slot) = slot.filter(|s| s.get("enum").is_some()) {
+                    hoist(slot, format!("{id}{name}"), &mut hoisted);
+                }
+            }
+            let bodies = [
+                ("/requestBody/content", "Body"),
+                ("/responses/200/content", "Response"),
+                ("/responses/201/content", "Response"),
+                ("/responses/202/content", "Response"),
+            ];
+            let mut operation_value = Value::Object(std::mem::take(operation));
+            for (at, suffix) in bodies {
+                let Some(content) = operation_value
+                    .pointer_mut(at)
+                    .and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                let json_media: Vec<String> = content
+                    .keys()
+                    .filter(|m| is_json_media(m))
+                    .cloned()
+                    .collect();
+                let inline = json_media.iter().find(|m| {
+                    content[m.as_str()]
+                        .get("schema")
+                        .is_some_and(|s| s.get("$ref").is_none())
+                });
+                let Some(schema) = inline
+                    .cloned()
+                    .and_then(|m| content.get_mut(&m))
+                    .and_then(|body| body.get_mut("schema"))
+                else {
+                    continue;
+                };
+                if !hoist(schema, format!("{id}{suffix}"), &mut hoisted) {
+                    continue;
+                }
+                // Every JSON media type of this body names the same component.
+                let reference = schema.clone();
+                for media in &json_media {
+                    if let Some(s) = content.get_mut(media).and_then(|b| b.get_mut("schema")) {
+                        *s = reference.clone();
+                    }
+                }
+            }
+            if let Value::Object(map) = operation_value {
+                *operation = map;
+            }
+        }
+    }
+    if hoisted.is_empty() {
+        return;
+    }
+    let components = doc
+        .as_object_mut()
+        .map(|d| d.entry("components").or_insert_with(|| json!({})));
+    let Some(schemas) = components
+        .and_then(Value::as_object_mut)
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, schema) in hoisted {
+        schemas.insert(name, schema);
+    }
+}
+
+fn is_json_media(media: &str) -> bool {
+    media == "application/json" || media == "text/json" || media.ends_with("+json")
 }
 
 /// Inline object branches of a component's `oneOf` become components of

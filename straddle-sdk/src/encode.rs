@@ -1,0 +1,454 @@
+//! How an operation's arguments go on the wire: path segments, query pairs,
+//! headers and a JSON body, each checked against the spec first. Generated
+//! operations call [`Encoder`] once per argument; the rules live here.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::Error;
+
+/// What the spec says an argument's text must be, checked before sending.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Anything its type can hold.
+    Any,
+    /// A UUID (`format: uuid`); sent lower-case and hyphenated.
+    Uuid,
+    /// A string of `min` to `max` characters (`minLength`/`maxLength`).
+    Length(Option<usize>, Option<usize>),
+}
+
+/// How a query argument that holds several values is written.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `style: form, explode: true` (OpenAPI's default): `name=a&name=b`.
+    FormExploded,
+    /// `style: form, explode: false`: `name=a,b`.
+    FormJoined,
+}
+
+/// The arguments of one call on their way to the wire.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Encoder {
+    operation: &'static str,
+    path: Vec<(&'static str, String)>,
+    query: Vec<(&'static str, String)>,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+}
+
+impl Encoder {
+    pub(crate) fn new(operation: &'static str) -> Self {
+        Self {
+            operation,
+            path: Vec::new(),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+        }
+    }
+
+    /// Fills the path template's `{name}` with `value`.
+    pub fn path<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &V,
+        check: Check,
+    ) -> Result<(), Error> {
+        match self.text(name, value, check)? {
+            Text::One(text) => {
+                self.path.push((name, text));
+                Ok(())
+            }
+            _ => Err(Error::invalid(
+                self.operation,
+                format!("`{name}` must be one value to go in the path"),
+            )),
+        }
+    }
+
+    /// Adds a query argument; `None` sends nothing.
+    pub fn query<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: Option<&V>,
+        check: Check,
+        style: Style,
+    ) -> Result<(), Error> {
+        let Some(value) = value else { return Ok(()) };
+        match self.text(name, value, check)? {
+            Text::None => {}
+            Text::One(text) => self.query.push((name, text)),
+            Text::Many(items) => match style {
+                Style::FormExploded => self.query.extend(items.into_iter().map(|t| (name, t))),
+                Style::FormJoined => self.query.push((name, items.join(","))),
+            },
+        }
+        Ok(())
+    }
+
+    /// Adds a header argument; `None` sends nothing. `name` is the spec's
+    /// header name; the text must be a valid header value without control
+    /// characters.
+    pub fn header<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: Option<&V>,
+        check: Check,
+    ) -> Result<(), Error> {
+        let Some(value) = value else { return Ok(()) };
+        let text = match self.text(name, value, check)? {
+            Text::None => return Ok(()),
+            Text::One(text) => text,
+            Text::Many(items) => items.join(","),
+        };
+        let text = crate::params::header(self.operation, name, text, None, None)?;
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::invalid(self.operation, format!("`{name}` is not a header name"))
+        })?;
+        let value = HeaderValue::try_from(text).map_err(|_| {
+            Error::invalid(
+                self.operation,
+                format!("`{name}` cannot be sent as a header"),
+            )
+        })?;
+        self.headers.insert(header, value);
+        Ok(())
+    }
+
+    /// Sets the JSON body. A body the spec requires is sent (as `{}` when
+    /// nothing was set); each name in `required` must have been set.
+    pub fn json(
+        &mut self,
+        body: &JsonBody,
+        body_required: bool,
+        required: &[&str],
+    ) -> Result<(), Error> {
+        if let Some(reason) = &body.error {
+            return Err(Error::invalid(self.operation, reason.clone()));
+        }
+        let empty = Value::Object(Map::new());
+        let value = match &body.value {
+            Some(value) => value,
+            None if body_required || !required.is_empty() => &empty,
+            None => return Ok(()),
+        };
+        if let Some(missing) = required.iter().find(|name| {
+            value
+                .as_object()
+                .is_some_and(|map| !map.contains_key(**name))
+        }) {
+            return Err(Error::invalid(
+                self.operation,
+                format!(
+                    "the request body needs `{missing}`: set it with `.{}(..)` or `.body(..)`",
+                    setter_name(missing)
+                ),
+            ));
+        }
+        let bytes = serde_json::to_vec(value).map_err(|e| {
+            Error::invalid(
+                self.operation,
+                format!("the request body cannot be written as JSON: {e}"),
+            )
+        })?;
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.body = Some(Bytes::from(bytes));
+        Ok(())
+    }
+
+    /// The request: `base` joined with `template` (each `{name}` filled and
+    /// percent-encoded as one segment, so an argument cannot change the path),
+    /// then the query, headers and body.
+    pub(crate) fn into_request(
+        self,
+        base: &Url,
+        method: Method,
+        template: &str,
+    ) -> Result<reqwest::Request, Error> {
+        let mut url = base.clone();
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|()| Error::config("the base URL cannot take a path"))?;
+            segments.pop_if_empty();
+            for segment in template.split('/').filter(|s| !s.is_empty()) {
+                match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => {
+                        let value = self
+                            .path
+                            .iter()
+                            .find(|(n, _)| *n == name)
+                            .map(|(_, v)| v.as_str())
+                            .ok_or_else(|| {
+                                Error::invalid(
+                                    self.operation,
+                                    format!("the path argument `{name}` has no value"),
+                                )
+                            })?;
+                        segments.push(value);
+                    }
+                    None => {
+                        segments.push(segment);
+                    }
+                }
+            }
+        }
+        if !self.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(n, v)| (*n, v.as_str())));
+        }
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = self.headers;
+        if let Some(body) = self.body {
+            *request.body_mut() = Some(body.into());
+        }
+        Ok(request)
+    }
+
+    /// An argument as text, checked.
+    fn text<V: Serialize + ?Sized>(
+        &self,
+        name: &str,
+        value: &V,
+        check: Check,
+    ) -> Result<Text, Error> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| Error::invalid(self.operation, format!("`{name}` cannot be sent: {e}")))?;
+        match value {
+            Value::Null => Ok(Text::None),
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| self.scalar(name, item, check))
+                .collect::<Result<_, _>>()
+                .map(Text::Many),
+            scalar => self.scalar(name, scalar, check).map(Text::One),
+        }
+    }
+
+    fn scalar(&self, name: &str, value: Value, check: Check) -> Result<String, Error> {
+        let text = match value {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null | Value::Array(_) | Value::Object(_) => {
+                return Err(Error::invalid(
+                    self.operation,
+                    format!("`{name}` must be a string, number or boolean to be sent"),
+                ));
+            }
+        };
+        match check {
+            Check::Any => Ok(text),
+            Check::Uuid => crate::params::uuid(self.operation, name, text.as_str().into())
+                .map(|id| id.hyphenated().to_string()),
+            Check::Length(min, max) => crate::params::string(self.operation, name, text, min, max),
+        }
+    }
+}
+
+enum Text {
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The setter name generated code gives a body property (`type` → `type_`).
+fn setter_name(property: &str) -> Cow<'_, str> {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+        "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+        "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
+        "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    ];
+    if KEYWORDS.contains(&property) {
+        Cow::Owned(format!("{property}_"))
+    } else {
+        Cow::Borrowed(property)
+    }
+}
+
+/// A JSON request body being built: from a whole value (`.body(..)`) and/or
+/// one property at a time (a setter per top-level property). A value that
+/// cannot be written as JSON is reported when the request is sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonBody {
+    value: Option<Value>,
+    error: Option<String>,
+}
+
+impl JsonBody {
+    /// Replaces the whole body with `value`.
+    #[doc(hidden)]
+    pub fn replace<T: Serialize + ?Sized>(&mut self, value: &T) {
+        match serde_json::to_value(value) {
+            Ok(value) => self.value = Some(value),
+            Err(e) => self.error = Some(format!("the request body cannot be written as JSON: {e}")),
+        }
+    }
+
+    /// Sets the top-level property `name`, keeping the others.
+    #[doc(hidden)]
+    pub fn set<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let value = match serde_json::to_value(value) {
+            Ok(value) => value,
+            Err(e) => {
+                self.error = Some(format!("`{name}` cannot be written as JSON: {e}"));
+                return;
+            }
+        };
+        match self.value.get_or_insert_with(|| Value::Object(Map::new())) {
+            Value::Object(map) => {
+                map.insert(name.to_string(), value);
+            }
+            _ => {
+                self.error = Some(format!(
+                    "`{name}` cannot be set: the body given to `.body(..)` is not a JSON object"
+                ));
+            }
+        }
+    }
+
+    /// The body as it would be sent, if anything was set.
+    pub fn as_json(&self) -> Option<&Value> {
+        self.value.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(
+        build: impl FnOnce(&mut Encoder) -> Result<(), Error>,
+    ) -> Result<reqwest::Request, Error> {
+        let mut encoder = Encoder::new("Op");
+        build(&mut encoder)?;
+        let base = Url::parse("http://127.0.0.1:1/base/").unwrap();
+        encoder.into_request(&base, Method::GET, "/v1/things/{id}/sub")
+    }
+
+    #[test]
+    fn path_arguments_are_one_encoded_segment_each() {
+        let r = request(|e| e.path("id", "a/b?c", Check::Any)).unwrap();
+        assert_eq!(r.url().path(), "/base/v1/things/a%2Fb%3Fc/sub");
+        let err = request(|_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("`id` has no value"), "{err}");
+    }
+
+    #[test]
+    fn query_values_of_every_scalar_type_and_both_array_styles() {
+        let r = request(|e| {
+            e.path("id", &7, Check::Any)?;
+            e.query("n", Some(&3_i32), Check::Any, Style::FormExploded)?;
+            e.query("b", Some(&true), Check::Any, Style::FormExploded)?;
+            e.query("s", Some("x y&z"), Check::Any, Style::FormExploded)?;
+            e.query("none", None::<&i32>, Check::Any, Style::FormExploded)?;
+            e.query("many", Some(&["a", "b"]), Check::Any, Style::FormExploded)?;
+            e.query("joined", Some(&["a", "b"]), Check::Any, Style::FormJoined)
+        })
+        .unwrap();
+        assert_eq!(
+            r.url().query(),
+            Some("n=3&b=true&s=x+y%26z&many=a&many=b&joined=a%2Cb")
+        );
+    }
+
+    #[test]
+    fn checks_run_before_anything_is_built() {
+        let err = request(|e| e.path("id", "nope", Check::Uuid)).unwrap_err();
+        assert!(err.to_string().contains("`id` must be a UUID"), "{err}");
+        let err = request(|e| e.header("x-key", Some("short"), Check::Length(Some(10), None)))
+            .unwrap_err();
+        assert!(err.to_string().contains("at least 10"), "{err}");
+        let err = request(|e| e.header("x-key", Some("a\r\nb"), Check::Any)).unwrap_err();
+        assert!(err.to_string().contains("control characters"), "{err}");
+        let err = request(|e| {
+            e.query(
+                "q",
+                Some(&serde_json::json!({"a": 1})),
+                Check::Any,
+                Style::FormExploded,
+            )
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("string, number or boolean"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_uuid_is_sent_lower_case_and_hyphenated() {
+        let r = request(|e| e.path("id", "182BD5E56E1A4FE4A799AA6D9A6AB26E", Check::Uuid)).unwrap();
+        assert_eq!(
+            r.url().path(),
+            "/base/v1/things/182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e/sub"
+        );
+    }
+
+    #[test]
+    fn body_properties_are_required_by_name_and_set_over_a_whole_body() {
+        let mut body = JsonBody::default();
+        let err = request(|e| {
+            e.path("id", "1", Check::Any)?;
+            e.json(&body, true, &["type", "name"])
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("needs `type`: set it with `.type_(..)`"),
+            "{err}"
+        );
+
+        body.replace(&serde_json::json!({"type": "a", "name": "old"}));
+        body.set("name", "new");
+        let r = request(|e| {
+            e.path("id", "1", Check::Any)?;
+            e.json(&body, true, &["type", "name"])
+        })
+        .unwrap();
+        let sent = r.body().and_then(|b| b.as_bytes()).unwrap();
+        assert_eq!(sent, br#"{"type":"a","name":"new"}"#);
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn an_optional_body_left_unset_sends_nothing_and_a_required_one_sends_an_object() {
+        let none = request(|e| {
+            e.path("id", "1", Check::Any)?;
+            e.json(&JsonBody::default(), false, &[])
+        })
+        .unwrap();
+        assert!(none.body().is_none() && !none.headers().contains_key(CONTENT_TYPE));
+        let empty = request(|e| {
+            e.path("id", "1", Check::Any)?;
+            e.json(&JsonBody::default(), true, &[])
+        })
+        .unwrap();
+        assert_eq!(empty.body().and_then(|b| b.as_bytes()), Some(&b"{}"[..]));
+    }
+
+    #[test]
+    fn setting_a_property_on_a_non_object_body_is_an_error_when_sent() {
+        let mut body = JsonBody::default();
+        body.replace(&[1, 2]);
+        body.set("a", &1);
+        let err = request(|e| {
+            e.path("id", "1", Check::Any)?;
+            e.json(&body, true, &[])
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("not a JSON object"), "{err}");
+    }
+}

@@ -1,0 +1,101 @@
+//! The request flow every operation shares, written once. A generated
+//! operation is data: its arguments, and how they go on the wire
+//! ([`Operation`]). [`Request`] holds one with the per-call options and
+//! sends it through the pipeline: checks, auth, idempotency key, retries,
+//! timeouts, decoding and errors.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::config::RequestOptions;
+use crate::encode::Encoder;
+use crate::pipeline::Call;
+use crate::{ApiResponse, Client, Error};
+
+/// An API operation as the generated code describes it. Implemented by the
+/// argument types in [`crate::resources`] (one per operation); sealed.
+pub trait Operation: sealed::Sealed {
+    /// The spec's `operationId` (`RefreshCustomerReview`), as errors and
+    /// traces name the operation.
+    const ID: &'static str;
+    /// The HTTP method.
+    const METHOD: Method;
+    /// The path template as the spec writes it (`/v1/customers/{id}/refresh_review`).
+    const PATH: &'static str;
+    /// The type of a success body; `()` when the operation documents none.
+    type Response: DeserializeOwned;
+
+    /// Checks each argument against the spec and puts it on the wire.
+    #[doc(hidden)]
+    fn encode(&self, wire: &mut Encoder) -> Result<(), Error>;
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's generated operations implement [`super::Operation`].
+    pub trait Sealed {}
+}
+
+/// A request of one operation: its arguments (set with the operation's own
+/// setters, such as `.correlation_id(..)`) and per-call options. Nothing is
+/// sent until [`Request::send`] or [`Request::send_with_response`] is awaited;
+/// arguments are checked then, before anything leaves.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct Request<'a, O> {
+    pub(crate) client: &'a Client,
+    pub(crate) options: RequestOptions,
+    pub(crate) operation: O,
+}
+
+impl<'a, O> Request<'a, O> {
+    pub(crate) fn new(client: &'a Client, operation: O) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            operation,
+        }
+    }
+
+    /// The operation's arguments as set so far.
+    pub fn arguments(&self) -> &O {
+        &self.operation
+    }
+
+    /// Retries for this call, instead of the client's `max_retries`.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.options.max_retries = Some(retries);
+        self
+    }
+
+    /// Per-attempt timeout for this call, instead of the client's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+}
+
+impl<O: Operation> Request<'_, O> {
+    /// Sends the request and returns the parsed body.
+    ///
+    /// Arguments are checked first; an invalid one fails with
+    /// [`Error::InvalidRequest`] and nothing is sent.
+    pub async fn send(self) -> Result<O::Response, Error> {
+        self.send_with_response().await.map(ApiResponse::into_data)
+    }
+
+    /// Like [`Self::send`], also returning the status and headers.
+    pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
+        let call = self.call()?;
+        call.send().await
+    }
+
+    /// The arguments encoded into a call, or the first argument the spec rejects.
+    fn call(&self) -> Result<Call<'_>, Error> {
+        let mut wire = Encoder::new(O::ID);
+        self.operation.encode(&mut wire)?;
+        let request = wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)?;
+        Ok(Call::new(self.client, O::ID, request, self.options))
+    }
+}
