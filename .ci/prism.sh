@@ -16,13 +16,15 @@
 # fragment (path, method, auth, parameters) are always answered with the
 # fragment's 401/422 and an `sl-violations` header, with or without --errors.
 #
-# Settings (environment): PRISM_HOST (127.0.0.1), PRISM_PORT (4010),
+# Settings (environment): PRISM_SPEC (openapi/straddle.json), PRISM_FLAGS
+# (--errors; empty to send examples that break the spec, as the upstream
+# description has some), PRISM_HOST (127.0.0.1), PRISM_PORT (4010),
 # PRISM_START_TIMEOUT (60 s), PRISM_STATE_DIR (target/prism: pid and log).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CI_DIR="$ROOT/.ci"
-SPEC="$ROOT/openapi/straddle.json"
+SPEC="${PRISM_SPEC:-$ROOT/openapi/straddle.json}"
 PRISM="$CI_DIR/node_modules/@stoplight/prism-cli/dist/index.js"
 HOST="${PRISM_HOST:-127.0.0.1}"
 PORT="${PRISM_PORT:-4010}"
@@ -70,7 +72,8 @@ start() {
   fi
   mkdir -p "$STATE_DIR"
   # node runs Prism directly (no npx/shim), so $! is the server's own pid.
-  nohup node "$PRISM" mock --host "$HOST" --port "$PORT" --errors "$SPEC" \
+  # shellcheck disable=SC2086 # PRISM_FLAGS is a list of flags
+  nohup node "$PRISM" mock --host "$HOST" --port "$PORT" ${PRISM_FLAGS---errors} "$SPEC" \
     >"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   local waited=0
@@ -90,7 +93,7 @@ start() {
     sleep 0.2
     waited=$((waited + 1))
   done
-  say "Prism $(node "$PRISM" --version) (pid $(cat "$PID_FILE")) serves openapi/straddle.json on $URL (log: $LOG_FILE)"
+  say "Prism $(node "$PRISM" --version) (pid $(cat "$PID_FILE")) serves ${SPEC#"$ROOT/"} on $URL (log: $LOG_FILE)"
 }
 
 stop() {

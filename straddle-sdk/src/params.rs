@@ -28,6 +28,13 @@ impl serde::Serialize for UuidArg {
     }
 }
 
+/// Read from a string, checked when the request is sent (as `From<&str>`).
+impl<'de> serde::Deserialize<'de> for UuidArg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
 impl From<Uuid> for UuidArg {
     fn from(value: Uuid) -> Self {
         Self(UuidArgInner::Parsed(value))

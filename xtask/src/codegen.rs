@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Result, XtaskError};
-use crate::{config, generate, resources, spec, transform, unions};
+use crate::{calls, config, generate, resources, spec, transform, unions};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
@@ -28,6 +28,11 @@ impl Layout {
     pub fn operations(&self) -> PathBuf {
         self.root.join("openapi/operations.toml")
     }
+    /// Every upstream operation with its place in the resource tree, as the
+    /// official SDKs name them: lines to copy into `operations.toml`.
+    pub fn operations_all(&self) -> PathBuf {
+        self.root.join("openapi/operations-all.toml")
+    }
     /// The vendored upstream description.
     pub fn upstream(&self) -> PathBuf {
         self.root.join("openapi/upstream/straddle-openapi.json")
@@ -35,6 +40,10 @@ impl Layout {
     /// The copy of the fragment that ships inside the published crate.
     pub fn packaged_fragment(&self) -> PathBuf {
         self.root.join("straddle-sdk/openapi/straddle.json")
+    }
+    /// The generated calls of every exposed operation, for the tests.
+    pub fn calls(&self) -> PathBuf {
+        self.root.join("tests/support/calls.rs")
     }
     /// The generated module's directory.
     pub fn generated_dir(&self) -> PathBuf {
@@ -82,43 +91,69 @@ pub fn prepare_with_unions(
 /// operation list at `layout`, without writing anything.
 pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
     let fragment_path = layout.fragment();
-    let source = relative(layout, &fragment_path);
     let fragment_text = std::fs::read_to_string(&fragment_path)
         .map_err(|e| XtaskError::file(&fragment_path, format!("cannot read the file: {e}")))?;
     let doc = spec::parse(&fragment_path, &fragment_text)?;
-    let (api, plans) = prepare_with_unions(&fragment_path, doc)?;
     let ops = config::load(&layout.operations())?;
-
-    let (types, generator) =
-        generate::progenitor_generator(&fragment_path, &api, &generate::sdk_settings(&plans))?;
-    let unions = unions::tokens(&fragment_path, &plans, generator.get_type_space())?;
-    let tree = resources::tokens(&fragment_path, &api, &ops, generator.get_type_space())?;
-    let module = resources::module_tokens();
-
+    let source = relative(layout, &fragment_path);
+    let module = generate_module(&fragment_path, &source, doc.clone(), &ops)?;
+    let calls = calls::tokens(&fragment_path, &doc, "straddle_sdk", &module.shapes)?;
     let dir = relative(layout, &layout.generated_dir());
-    Ok(vec![
-        GeneratedFile {
-            path: format!("{dir}/mod.rs"),
-            contents: generate::format_file(&source, module)?,
-        },
-        GeneratedFile {
-            path: format!("{dir}/types.rs"),
-            contents: generate::types_file(&source, types)?,
-        },
-        GeneratedFile {
-            path: format!("{dir}/unions.rs"),
-            contents: generate::format_file(&source, unions)?,
-        },
-        GeneratedFile {
-            path: format!("{dir}/resources.rs"),
-            contents: generate::format_file(&source, tree)?,
-        },
-        // The published crate carries the spec its code was generated from.
-        GeneratedFile {
-            path: relative(layout, &layout.packaged_fragment()),
-            contents: fragment_text,
-        },
-    ])
+    let mut files: Vec<GeneratedFile> = module
+        .files
+        .into_iter()
+        .map(|(name, contents)| GeneratedFile {
+            path: format!("{dir}/{name}"),
+            contents,
+        })
+        .collect();
+    // A call of each exposed operation, for the request snapshot and the
+    // contract tests.
+    files.push(GeneratedFile {
+        path: relative(layout, &layout.calls()),
+        contents: generate::format_file(&source, calls)?,
+    });
+    // The published crate carries the spec its code was generated from.
+    files.push(GeneratedFile {
+        path: relative(layout, &layout.packaged_fragment()),
+        contents: fragment_text,
+    });
+    Ok(files)
+}
+
+/// A generated module: its files by name (`mod.rs`, `types.rs`,
+/// `unions.rs`, `resources.rs`) and the shape of each operation.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The files, by name.
+    pub files: Vec<(&'static str, String)>,
+    /// How each operation is called, in `operations.toml` order.
+    pub shapes: Vec<resources::Shape>,
+}
+
+/// The generated module for the spec `doc` read from `file` (named `source`
+/// in the headers) and the operations `ops`.
+pub fn generate_module(
+    file: &Path,
+    source: &str,
+    doc: Value,
+    ops: &config::Operations,
+) -> Result<Module> {
+    let (api, plans) = prepare_with_unions(file, doc)?;
+    let (types, generator) =
+        generate::progenitor_generator(file, &api, &generate::sdk_settings(&plans))?;
+    let unions = unions::tokens(file, &plans, generator.get_type_space())?;
+    let (tree, shapes) = resources::generate(file, &api, ops, generator.get_type_space())?;
+    let files = vec![
+        (
+            "mod.rs",
+            generate::format_file(source, resources::module_tokens())?,
+        ),
+        ("types.rs", generate::types_file(source, types)?),
+        ("unions.rs", generate::format_file(source, unions)?),
+        ("resources.rs", generate::format_file(source, tree)?),
+    ];
+    Ok(Module { files, shapes })
 }
 
 /// What `codegen --check` found.
@@ -199,4 +234,21 @@ pub fn relative(layout: &Layout, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The generated module and calls of a test spec: `spec` (OpenAPI 3.0.x)
+/// with the operations of `operations` (an `operations.toml`), named `source`
+/// in the headers. What `tests/specs/*.json` are snapshotted and compiled as.
+/// The calls go through the crate `krate`.
+pub fn spec_module(
+    spec_file: &Path,
+    operations: &Path,
+    source: &str,
+    krate: &str,
+) -> Result<(Module, String)> {
+    let doc = spec::load(spec_file)?;
+    let ops = config::load(operations)?;
+    let module = generate_module(spec_file, source, doc.clone(), &ops)?;
+    let calls = calls::tokens(spec_file, &doc, krate, &module.shapes)?;
+    Ok((module, generate::format_file(source, calls)?))
 }

@@ -27,6 +27,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Prove the generator on the whole upstream API: generate every
+    /// operation of openapi/operations-all.toml into a scratch crate under
+    /// target/scratch/full-api, build it, and (with --prism-url) call every
+    /// operation against Prism serving target/scratch/full-api/openapi.json.
+    FullApi {
+        /// Prism serving target/scratch/full-api/openapi.json (see the README);
+        /// without it the crate is only built.
+        #[arg(long, value_name = "URL")]
+        prism_url: Option<String>,
+        /// Write the scratch crate and the fragment, then stop (for starting
+        /// Prism on the fragment first).
+        #[arg(long)]
+        write_only: bool,
+    },
     /// Work on the OpenAPI description.
     Spec {
         #[command(subcommand)]
@@ -99,6 +113,49 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
                     started.elapsed().as_millis()
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::FullApi {
+            prism_url,
+            write_only,
+        } => {
+            let dir = xtask::scratch::scratch_dir(&layout, "full-api");
+            let started = std::time::Instant::now();
+            let module = xtask::scratch::full_api(&layout, &dir)?;
+            let lines: usize = module
+                .files
+                .iter()
+                .map(|(_, text)| text.lines().count())
+                .sum();
+            println!(
+                "generated {} operations, {lines} lines, in {} ms; wrote {} and its openapi.json",
+                module.shapes.len(),
+                started.elapsed().as_millis(),
+                codegen::relative(&layout, &dir),
+            );
+            if write_only {
+                return Ok(ExitCode::SUCCESS);
+            }
+            let started = std::time::Instant::now();
+            let mut env = Vec::new();
+            if let Some(url) = &prism_url {
+                env.push(("STRADDLE_PRISM_URL", url.as_str()));
+            }
+            let args: &[&str] = if prism_url.is_some() {
+                &["--", "--nocapture"]
+            } else {
+                &["--no-run"]
+            };
+            xtask::scratch::test_workspace(&dir, args, &env)?;
+            println!(
+                "{} in {:.1} s",
+                if prism_url.is_some() {
+                    "built and called every operation against Prism"
+                } else {
+                    "built (no --prism-url: no calls)"
+                },
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Spec {

@@ -75,6 +75,25 @@ struct Context<'a> {
     space: &'a typify::TypeSpace,
 }
 
+/// How a caller invokes one generated operation: what [`crate::calls`]
+/// needs to write a call of it with sample arguments.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// The spec's operationId.
+    pub operation_id: String,
+    /// The resource path and method (`customers.review`, `refresh_review`).
+    pub resource: Vec<String>,
+    /// The method name.
+    pub name: String,
+    /// The resource method's arguments, in order: (the stored type, whether
+    /// it is a UUID, the JSON pointer of its schema in the spec).
+    pub required: Vec<(String, bool, String)>,
+    /// The request body: its type and the JSON pointer of its schema.
+    pub body: Option<(String, String)>,
+    /// Whether it is a list operation (`.into_stream()`).
+    pub list: bool,
+}
+
 /// The resource tree for every operation in `ops`. `space` is the type space
 /// the SDK's types were generated with (for body property and list item types).
 pub fn tokens(
@@ -83,7 +102,30 @@ pub fn tokens(
     ops: &Operations,
     space: &typify::TypeSpace,
 ) -> Result<TokenStream> {
+    generate(file, api, ops, space).map(|(tokens, _)| tokens)
+}
+
+/// [`tokens`], with the [`Shape`] of each operation in `ops` order.
+pub fn generate(
+    file: &Path,
+    api: &OpenAPI,
+    ops: &Operations,
+    space: &typify::TypeSpace,
+) -> Result<(TokenStream, Vec<Shape>)> {
     let cx = Context { file, api, space };
+    // The runtime decodes every error body as the API's envelope.
+    if !api
+        .components
+        .as_ref()
+        .is_some_and(|c| c.schemas.contains_key("ErrorResponse"))
+    {
+        return Err(XtaskError::at(
+            file,
+            "/components/schemas/ErrorResponse",
+            "the spec must define the error envelope `ErrorResponse`: the SDK decodes error bodies as it",
+        ));
+    }
+    check_type_names(&cx, ops)?;
     let mut root = Node::default();
     for op in &ops.operations {
         let mut node = &mut root;
@@ -103,8 +145,45 @@ pub fn tokens(
             #root_accessors
         }
     });
-    emit_nodes(&cx, &root, &mut Vec::new(), &mut out)?;
-    Ok(out)
+    let mut shapes = Vec::new();
+    emit_nodes(&cx, &root, &mut Vec::new(), &mut out, &mut shapes)?;
+    let order = |s: &Shape| {
+        ops.operations
+            .iter()
+            .position(|o| o.name == s.name && o.resource_path() == s.resource)
+    };
+    shapes.sort_by_key(order);
+    Ok((out, shapes))
+}
+
+/// The structs of resource nodes and of operations share one module: no two
+/// may have one name.
+fn check_type_names(cx: &Context<'_>, ops: &Operations) -> Result<()> {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for op in &ops.operations {
+        let path = op.resource_path();
+        for depth in 1..=path.len() {
+            let node = &path[..depth];
+            names.insert(
+                struct_name(node).to_string(),
+                format!("the resource `{}`", node.join(".")),
+            );
+        }
+    }
+    for op in &ops.operations {
+        let Some(id) = find_operation(cx.api, op).and_then(|o| o.operation_id.as_ref()) else {
+            continue;
+        };
+        let ty = id.to_upper_camel_case();
+        if let Some(other) = names.insert(ty.clone(), format!("operation {id:?}")) {
+            return Err(XtaskError::at(
+                cx.file,
+                pointer(["paths", op.path.as_str(), op.method.as_str(), "operationId"]),
+                format!("operation {id:?} and {other} would both be the type `{ty}`"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn struct_name(path: &[&str]) -> Ident {
@@ -149,6 +228,7 @@ fn emit_nodes<'a>(
     node: &Node<'a>,
     path: &mut Vec<&'a str>,
     out: &mut TokenStream,
+    shapes: &mut Vec<Shape>,
 ) -> Result<()> {
     for (name, child) in &node.children {
         path.push(name);
@@ -164,6 +244,7 @@ fn emit_nodes<'a>(
             let generated = operation(cx, op)?;
             methods.extend(generated.method);
             out.extend(generated.items);
+            shapes.push(generated.shape);
         }
         out.extend(quote! {
             #[doc = #doc]
@@ -176,7 +257,7 @@ fn emit_nodes<'a>(
                 #methods
             }
         });
-        emit_nodes(cx, child, path, out)?;
+        emit_nodes(cx, child, path, out, shapes)?;
         path.pop();
     }
     Ok(())
@@ -202,6 +283,8 @@ impl Location {
 
 /// One parameter of an operation, as the generator reads it.
 struct Arg {
+    /// The JSON pointer of its schema in the spec.
+    schema_at: String,
     /// The name in the spec (`Straddle-Account-Id`).
     wire_name: String,
     /// The Rust name (`straddle_account_id`).
@@ -365,6 +448,7 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
         ));
     }
     Ok(Arg {
+        schema_at: format!("{at}/schema"),
         wire_name: data.name.clone(),
         rust: ident(&rust_name(&data.name)),
         doc: data.description.clone(),
@@ -475,6 +559,8 @@ fn success(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Success>
 /// per top-level property.
 struct Body {
     ty: TokenStream,
+    /// The JSON pointer of its schema in the spec.
+    schema_at: String,
     required: bool,
     /// JSON names of the properties the schema requires.
     required_properties: Vec<String>,
@@ -497,9 +583,9 @@ fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body
             ));
         }
     };
-    let media = JSON_TYPES
+    let (media_type, media) = JSON_TYPES
         .iter()
-        .find_map(|t| request_body.content.get(*t))
+        .find_map(|t| request_body.content.get(*t).map(|m| (*t, m)))
         .ok_or_else(|| {
             XtaskError::at(
                 cx.file,
@@ -526,6 +612,10 @@ fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body
         .and_then(ReferenceOr::as_item);
     let mut body = Body {
         ty: component_type(reference),
+        schema_at: format!(
+            "{}/schema",
+            pointer_append(&format!("{at}/content"), media_type)
+        ),
         required: request_body.required,
         required_properties: Vec::new(),
         setters: Vec::new(),
@@ -555,11 +645,13 @@ fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body
             ReferenceOr::Reference { .. } => None,
         };
         let required = object.required.contains(json_name);
-        let doc = format!(
-            "{}\n\nSets `{json_name}` in the request body ({}).",
-            description.unwrap_or_else(|| format!("Sets `{json_name}`.")),
+        let mut doc = format!(
+            "Sets `{json_name}` in the request body ({}).",
             if required { "required" } else { "optional" }
         );
+        if let Some(description) = description {
+            doc = format!("{description}\n\n{doc}");
+        }
         body.setters
             .push((json_name.clone(), ident(&setter), input, doc));
     }
@@ -711,6 +803,7 @@ fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
 struct Generated {
     method: TokenStream,
     items: TokenStream,
+    shape: Shape,
 }
 
 /// The resource method, argument struct, setters and wire description of one operation.
@@ -820,14 +913,16 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
     let wire = format!("`{} {}`", op.method.to_uppercase(), op.path);
     let response = &success.ty;
 
-    let mut doc = operation.summary.clone().unwrap_or_default();
-    if let Some(description) = &operation.description {
-        doc.push_str("\n\n");
-        doc.push_str(description);
-    }
-    doc.push_str(&format!(
-        "\n\n{wire}. Returns a [`crate::Request`]: set optional arguments, then `.send()`."
+    let mut doc: Vec<String> = operation
+        .summary
+        .iter()
+        .chain(&operation.description)
+        .cloned()
+        .collect();
+    doc.push(format!(
+        "{wire}. Returns a [`crate::Request`]: set optional arguments, then `.send()`."
     ));
+    let mut doc = doc.join("\n\n");
     if listing.is_some() {
         doc.push_str(" A list: `.into_stream()` reads every page.");
     }
@@ -870,14 +965,11 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         .map(|a| {
             let name = &a.rust;
             let ty = input(a);
-            let doc = format!(
-                "{}\n\nSent {} `{}`.",
-                a.doc
-                    .clone()
-                    .unwrap_or_else(|| format!("Sets `{}`.", a.wire_name)),
-                a.location.describe(),
-                a.wire_name
-            );
+            let sent = format!("Sent {} `{}`.", a.location.describe(), a.wire_name);
+            let doc = match &a.doc {
+                Some(description) => format!("{description}\n\n{sent}"),
+                None => sent,
+            };
             quote! {
                 #[doc = #doc]
                 pub fn #name(mut self, value: #ty) -> Self {
@@ -934,6 +1026,12 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         }
     }
 
+    // An operation without arguments does not touch the encoder.
+    let encoder = if encode.is_empty() {
+        ident("_wire")
+    } else {
+        ident("wire")
+    };
     let struct_doc = format!(
         "The arguments of {wire} (`{op_name}`). Made by the resource method; set on the [`crate::Request`] that holds them."
     );
@@ -956,12 +1054,12 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         let (get, set) = if listing.page_argument_required {
             (
                 quote!(crate::MetaNumber::get(&self.page_number)),
-                quote!(self.page_number = crate::pagination::page_argument(Self::ID, page)?;),
+                quote!(self.page_number = crate::pagination::page_argument(<Self as crate::Operation>::ID, page)?;),
             )
         } else {
             (
                 quote!(crate::MetaNumber::get(&self.page_number)),
-                quote!(self.page_number = ::std::option::Option::Some(crate::pagination::page_argument(Self::ID, page)?);),
+                quote!(self.page_number = ::std::option::Option::Some(crate::pagination::page_argument(<Self as crate::Operation>::ID, page)?);),
             )
         };
         quote! {
@@ -1007,7 +1105,7 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
             const METHOD: ::reqwest::Method = ::reqwest::Method::#http_method;
             const PATH: &'static str = #path_template;
             type Response = #response;
-            fn encode(&self, wire: &mut crate::Encoder) -> ::std::result::Result<(), crate::Error> {
+            fn encode(&self, #encoder: &mut crate::Encoder) -> ::std::result::Result<(), crate::Error> {
                 #(#encode)*
                 ::std::result::Result::Ok(())
             }
@@ -1017,10 +1115,32 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         }
         #paginated
     };
+    let shape = Shape {
+        operation_id: operation_id.clone(),
+        resource: op.resource_path().iter().map(|s| s.to_string()).collect(),
+        name: op.name.clone(),
+        required: required
+            .iter()
+            .map(|a| {
+                let uuid = a.ty.to_string() == quote!(crate::UuidArg).to_string();
+                (a.ty.to_string(), uuid, a.schema_at.clone())
+            })
+            .collect(),
+        body: body
+            .as_ref()
+            .map(|b| (b.ty.to_string(), b.schema_at.clone())),
+        list: listing.is_some(),
+    };
     Ok(Generated {
         method: method_tokens,
         items,
+        shape,
     })
+}
+
+/// `at` with one more JSON pointer token.
+fn pointer_append(at: &str, token: &str) -> String {
+    format!("{at}/{}", crate::error::escape_token(token))
 }
 
 fn option_tokens(value: Option<usize>) -> TokenStream {

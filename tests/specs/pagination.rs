@@ -1,0 +1,142 @@
+//! Calls the code generated from `tests/specs/pagination.json` (compiled as a
+//! scratch crate by `tests/codegen.rs`): one page, and every item as a stream.
+
+use futures_util::{StreamExt, TryStreamExt};
+use spec_pagination::{Client, Error};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn page(ids: &[i32], page_number: i32, total_pages: i32, total_items: i32) -> ResponseTemplate {
+    let data: Vec<_> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "data": data,
+        "meta": {
+            "page_number": page_number, "page_size": 2, "total_items": total_items,
+            "total_pages": total_pages, "max_page_size": 100
+        }
+    }))
+}
+
+async fn client_for(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key("sk_test_0123456789")
+        .base_url(server.uri())
+        .max_retries(0)
+        .build()
+        .expect("client builds")
+}
+
+async fn mount(server: &MockServer, page_number: &str, template: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/v1/widgets"))
+        .and(query_param("page_number", page_number))
+        .respond_with(template)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn the_stream_reads_every_page_and_asks_for_no_page_past_the_last() {
+    let server = MockServer::start().await;
+    mount(&server, "1", page(&[1, 2], 1, 3, 5)).await;
+    mount(&server, "2", page(&[3, 4], 2, 3, 5)).await;
+    mount(&server, "3", page(&[5], 3, 3, 5)).await;
+    let client = client_for(&server).await;
+    let ids: Vec<i32> = client
+        .widgets()
+        .list()
+        .page_number(1)
+        .page_size(2)
+        .into_stream()
+        .map_ok(|w| w.id)
+        .try_collect()
+        .await
+        .expect("every page");
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    let requests = server.received_requests().await.expect("recording");
+    assert_eq!(requests.len(), 3, "no request after the last page");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.query().is_some_and(|q| q.contains("page_size=2")))
+    );
+}
+
+#[tokio::test]
+async fn send_returns_one_page() {
+    let server = MockServer::start().await;
+    mount(&server, "2", page(&[3, 4], 2, 3, 5)).await;
+    let client = client_for(&server).await;
+    let one = client
+        .widgets()
+        .list()
+        .page_number(2)
+        .send()
+        .await
+        .expect("a page");
+    assert_eq!(one.data.len(), 2);
+    assert_eq!(one.meta.page_number, 2);
+}
+
+#[tokio::test]
+async fn a_server_that_repeats_a_page_ends_the_stream_instead_of_looping() {
+    let server = MockServer::start().await;
+    // Whatever page is asked for, page 1 comes back, with no end in sight.
+    Mock::given(method("GET"))
+        .respond_with(page(&[1, 2], 1, 1000, 2000))
+        .mount(&server)
+        .await;
+    let client = client_for(&server).await;
+    let ids: Vec<i32> = client
+        .widgets()
+        .list()
+        .into_stream()
+        .map_ok(|w| w.id)
+        .try_collect()
+        .await
+        .expect("ends");
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(
+        server.received_requests().await.expect("recording").len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn an_empty_first_page_is_an_empty_stream() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(page(&[], 1, 0, 0))
+        .mount(&server)
+        .await;
+    let client = client_for(&server).await;
+    let mut stream = client.widgets().list().into_stream();
+    assert!(stream.next().await.is_none());
+}
+
+#[tokio::test]
+async fn an_error_on_a_later_page_is_yielded_after_the_items_before_it_and_ends_the_stream() {
+    let server = MockServer::start().await;
+    mount(&server, "1", page(&[1, 2], 1, 3, 6)).await;
+    mount(&server, "2", ResponseTemplate::new(500)).await;
+    let client = client_for(&server).await;
+    let results: Vec<Result<i32, Error>> = client
+        .widgets()
+        .list()
+        .page_number(1)
+        .into_stream()
+        .map_ok(|w| w.id)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].as_ref().ok(), Some(&1));
+    assert_eq!(results[1].as_ref().ok(), Some(&2));
+    assert_eq!(
+        results[2]
+            .as_ref()
+            .err()
+            .and_then(Error::status)
+            .map(|s| s.as_u16()),
+        Some(500)
+    );
+}
