@@ -162,6 +162,157 @@ fn a_bad_spec_is_one_line_naming_the_file_and_the_json_pointer() {
     assert!(err.contains(&format!("{OP}/responses")), "{err}");
 }
 
+/// Runs codegen on a scratch layout whose operations.toml gets `extra`
+/// appended; returns the one-line error.
+fn operations_error(name: &str, extra: &str) -> String {
+    let layout = scratch(name);
+    let mut text = std::fs::read_to_string(layout.operations()).unwrap();
+    text.push_str(extra);
+    std::fs::write(layout.operations(), text).unwrap();
+    let err = codegen::generate_all(&layout)
+        .expect_err("bad operations.toml must fail")
+        .to_string();
+    let _ = std::fs::remove_dir_all(&layout.root);
+    assert!(!err.contains('\n'), "error is one line: {err}");
+    err
+}
+
+#[test]
+fn operations_toml_mistakes_are_named_before_anything_is_generated() {
+    let err = operations_error(
+        "dup",
+        "\n[[operation]]\nmethod = \"get\"\npath = \"/v1/customers/{id}\"\nresource = \"customers.review\"\nname = \"refresh_review\"\n",
+    );
+    assert!(
+        err.contains("operations.toml#/operation/1")
+            && err.contains("`customers.review.refresh_review` names two operations"),
+        "{err}"
+    );
+    let err = operations_error(
+        "keyword",
+        "\n[[operation]]\nmethod = \"get\"\npath = \"/v1/customers/{id}\"\nresource = \"customers\"\nname = \"type\"\n",
+    );
+    assert!(
+        err.contains("/operation/1") && err.contains("\"type\" is not a Rust identifier"),
+        "{err}"
+    );
+    let err = operations_error(
+        "camel",
+        "\n[[operation]]\nmethod = \"get\"\npath = \"/v1/customers/{id}\"\nresource = \"Customers\"\nname = \"get\"\n",
+    );
+    assert!(
+        err.contains("\"Customers\" is not a Rust identifier"),
+        "{err}"
+    );
+    let err = operations_error(
+        "accessor",
+        "\n[[operation]]\nmethod = \"get\"\npath = \"/v1/customers/{id}\"\nresource = \"customers\"\nname = \"review\"\n",
+    );
+    assert!(
+        err.contains("has the name of the resource `customers.review`"),
+        "{err}"
+    );
+    let err = operations_error(
+        "twice",
+        "\n[[operation]]\nmethod = \"put\"\npath = \"/v1/customers/{id}/refresh_review\"\nresource = \"customers\"\nname = \"refresh\"\n",
+    );
+    assert!(err.contains("is listed twice (also /operation/0)"), "{err}");
+}
+
+#[test]
+fn an_operation_missing_upstream_names_the_entry_that_asked_for_it() {
+    let layout = scratch("upstream");
+    let mut text = std::fs::read_to_string(layout.operations()).unwrap();
+    text.push_str(
+        "\n[[operation]]\nmethod = \"get\"\npath = \"/v1/nope\"\noperation_id = \"Nope\"\nresource = \"nope\"\nname = \"get\"\n",
+    );
+    std::fs::write(layout.operations(), text).unwrap();
+    let real = Layout::new(root());
+    let err = codegen::extracted_fragment(&layout, &real.upstream())
+        .expect_err("no such operation")
+        .to_string();
+    let _ = std::fs::remove_dir_all(&layout.root);
+    assert!(
+        err.contains("straddle-openapi.json#/paths/~1v1~1nope")
+            && err.contains("asked for by operations.toml /operation/1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn shapes_the_generator_cannot_express_fail_with_their_pointer() {
+    let err = codegen_error("nonjson", |d| {
+        let content = &mut d.pointer_mut(OP).unwrap()["responses"]["200"]["content"];
+        let json = content["application/json"].take();
+        *content = serde_json::json!({ "application/pdf": json });
+    });
+    assert!(
+        err.contains(&format!("{OP}/responses/200/content"))
+            && err.contains("only JSON success bodies"),
+        "{err}"
+    );
+    let err = codegen_error("style", |d| {
+        d.pointer_mut(OP).unwrap()["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "name": "ids", "in": "query", "style": "pipeDelimited",
+                "schema": { "type": "array", "items": { "type": "string" } }
+            }));
+    });
+    assert!(
+        err.contains(&format!("{OP}/parameters/5/style"))
+            && err.contains("\"pipeDelimited\" is not supported"),
+        "{err}"
+    );
+    let err = codegen_error("cookie", |d| {
+        d.pointer_mut(OP).unwrap()["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(
+                serde_json::json!({ "name": "c", "in": "cookie", "schema": { "type": "string" } }),
+            );
+    });
+    assert!(
+        err.contains(&format!("{OP}/parameters/5/in")) && err.contains("cookie parameters"),
+        "{err}"
+    );
+    let err = codegen_error("reserved", |d| {
+        d.pointer_mut(OP).unwrap()["requestBody"] = serde_json::json!({
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Sending" } } }
+        });
+        d["components"]["schemas"]["Sending"] = serde_json::json!({
+            "type": "object", "properties": { "send": { "type": "string" } }
+        });
+    });
+    assert!(
+        err.contains(&format!("{OP}/requestBody"))
+            && err.contains("body property \"send\" and the request's own method"),
+        "{err}"
+    );
+    let err = codegen_error("envelope", |d| {
+        let responses = d.pointer_mut(OP).unwrap()["responses"]
+            .as_object_mut()
+            .unwrap();
+        responses.retain(|code, _| code == "200");
+        d["components"]["schemas"]
+            .as_object_mut()
+            .unwrap()
+            .remove("ErrorResponse");
+    });
+    assert!(
+        err.contains("#/components/schemas/ErrorResponse") && err.contains("error envelope"),
+        "{err}"
+    );
+    let err = codegen_error("typename", |d| {
+        d.pointer_mut(OP).unwrap()["operationId"] = "CustomersReview".into();
+    });
+    assert!(
+        err.contains("would both be the type `CustomersReview`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn unreadable_and_invalid_json_files_are_named() {
     let missing = PathBuf::from("/nonexistent/straddle.json");

@@ -7,8 +7,8 @@ use straddle_sdk::types;
 pub const OPERATIONS: &[&str] = &["RefreshCustomerReview"];
 /// The list operations among them (they also have `.into_stream()`).
 pub const LISTS: &[&str] = &[];
-/// A success: the status and the body written back as JSON.
-pub type Answer = (straddle_sdk::StatusCode, ::serde_json::Value);
+/// A success: the status, headers, and the typed body written back as JSON.
+pub type Answer = straddle_sdk::ApiResponse<::serde_json::Value>;
 /// Calls `operation` with sample arguments (the spec's examples, or
 /// values its schemas accept); `None` for an unknown operationId.
 pub async fn call(
@@ -35,7 +35,11 @@ fn answer<T: ::serde::Serialize>(
     result: ::std::result::Result<straddle_sdk::ApiResponse<T>, straddle_sdk::Error>,
 ) -> ::std::result::Result<Answer, straddle_sdk::Error> {
     let response = result?;
-    let body = ::serde_json::to_value(&response.data)
+    let data = ::serde_json::to_value(&response.data)
         .expect("a decoded response serializes back to JSON");
-    ::std::result::Result::Ok((response.status, body))
+    ::std::result::Result::Ok(straddle_sdk::ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data,
+    })
 }

@@ -60,8 +60,8 @@ pub fn tokens(file: &Path, doc: &Value, krate: &str, shapes: &[Shape]) -> Result
         /// The list operations among them (they also have `.into_stream()`).
         pub const LISTS: &[&str] = &[#(#lists),*];
 
-        /// A success: the status and the body written back as JSON.
-        pub type Answer = (#krate::StatusCode, ::serde_json::Value);
+        /// A success: the status, headers, and the typed body written back as JSON.
+        pub type Answer = #krate::ApiResponse<::serde_json::Value>;
 
         /// Calls `operation` with sample arguments (the spec's examples, or
         /// values its schemas accept); `None` for an unknown operationId.
@@ -79,9 +79,13 @@ pub fn tokens(file: &Path, doc: &Value, krate: &str, shapes: &[Shape]) -> Result
             result: ::std::result::Result<#krate::ApiResponse<T>, #krate::Error>,
         ) -> ::std::result::Result<Answer, #krate::Error> {
             let response = result?;
-            let body = ::serde_json::to_value(&response.data)
+            let data = ::serde_json::to_value(&response.data)
                 .expect("a decoded response serializes back to JSON");
-            ::std::result::Result::Ok((response.status, body))
+            ::std::result::Result::Ok(#krate::ApiResponse {
+                status: response.status,
+                headers: response.headers,
+                data,
+            })
         }
     })
 }

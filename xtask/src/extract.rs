@@ -32,11 +32,20 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
         .and_then(Value::as_object)
         .ok_or_else(|| XtaskError::at(file, "/paths", "missing `paths` object"))?;
 
-    let wanted: Vec<(String, String, Option<String>)> = match selection {
+    // Each wanted operation, with the operations.toml entry that asked for it.
+    let wanted: Vec<(String, String, Option<String>, Option<usize>)> = match selection {
         Selection::Listed(ops) => ops
             .operations
             .iter()
-            .map(|o| (o.path.clone(), o.method.clone(), o.operation_id.clone()))
+            .enumerate()
+            .map(|(i, o)| {
+                (
+                    o.path.clone(),
+                    o.method.clone(),
+                    o.operation_id.clone(),
+                    Some(i),
+                )
+            })
             .collect(),
         Selection::All => upstream_paths
             .iter()
@@ -44,26 +53,33 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
                 METHODS
                     .iter()
                     .filter(|m| item.get(**m).is_some())
-                    .map(|m| (path.clone(), m.to_string(), None))
+                    .map(|m| (path.clone(), m.to_string(), None, None))
                     .collect::<Vec<_>>()
             })
             .collect(),
     };
 
     let mut paths = Map::new();
-    for (path, method, operation_id) in &wanted {
+    for (path, method, operation_id, entry) in &wanted {
         let at = pointer(["paths", path.as_str(), method.as_str()]);
+        let asked = match entry {
+            Some(i) => format!(" (asked for by operations.toml /operation/{i})"),
+            None => String::new(),
+        };
         let item = upstream_paths.get(path).ok_or_else(|| {
             XtaskError::at(
                 file,
                 pointer(["paths", path.as_str()]),
-                "no such path upstream",
+                format!("no such path upstream{asked}"),
             )
         })?;
-        let operation = item
-            .get(method)
-            .and_then(Value::as_object)
-            .ok_or_else(|| XtaskError::at(file, at.clone(), "no such operation upstream"))?;
+        let operation = item.get(method).and_then(Value::as_object).ok_or_else(|| {
+            XtaskError::at(
+                file,
+                at.clone(),
+                format!("no such operation upstream{asked}"),
+            )
+        })?;
         let mut operation = operation.clone();
         let id = operation_id
             .clone()

@@ -82,9 +82,57 @@ pub fn validate(file: &Path, doc: &Value) -> Result<()> {
                 }
                 Some(_) => {}
             }
+            check_parameters(file, &at, operation)?;
         }
     }
     check_refs(file, doc, doc, &mut String::new())
+}
+
+/// Parameters the SDK can send: in the path, query or a header, with a
+/// `schema`, and query arrays in `form` style. Checked here, before
+/// progenitor (which would fail without naming where).
+fn check_parameters(file: &Path, at: &str, operation: &Value) -> Result<()> {
+    let parameters = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for (i, parameter) in parameters.enumerate() {
+        let at = format!("{at}/parameters/{i}");
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+        let location = parameter.get("in").and_then(Value::as_str).unwrap_or("?");
+        let fail = |at: String, what: String| {
+            Err(XtaskError::at(
+                file,
+                at,
+                format!("parameter {name:?}: {what}"),
+            ))
+        };
+        if parameter.get("$ref").is_some() {
+            continue; // resolved and checked where it is defined
+        }
+        if !matches!(location, "path" | "query" | "header") {
+            return fail(
+                format!("{at}/in"),
+                format!("{location} parameters are not supported"),
+            );
+        }
+        if parameter.get("schema").is_none() {
+            return fail(at, "only parameters with a `schema` are supported".into());
+        }
+        match parameter.get("style").and_then(Value::as_str) {
+            None | Some("form") if location == "query" => {}
+            None | Some("simple") if location != "query" => {}
+            Some(style) => {
+                return fail(
+                    format!("{at}/style"),
+                    format!("{location} style {style:?} is not supported (query: `form`)"),
+                );
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// Resolves a local `$ref` (`#/components/schemas/X`) against `doc`.
