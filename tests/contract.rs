@@ -627,17 +627,34 @@ async fn what_the_sdk_refuses_to_send_prism_rejects_too() {
 
 /// Every operation the SDK exposes (`openapi/operations.toml`), called with
 /// its sample arguments: Prism accepts each request without a violation,
-/// and each response decodes and writes back as JSON. An operation added to
+/// and each response (the spec's example, or one Prism generates where the
+/// example breaks the spec) decodes and writes back as JSON. An operation added to
 /// operations.toml is covered here by itself.
 #[tokio::test]
 async fn every_exposed_operation_is_accepted_and_its_answer_decodes() {
     let Some(url) = prism_url() else { return };
     let client = sdk(&url, None, 0);
+    let dynamic = sdk(&url, Some("dynamic=true"), 0);
     assert!(!straddle_sdk_tests::calls::OPERATIONS.is_empty());
     for operation in straddle_sdk_tests::calls::OPERATIONS {
-        let result = straddle_sdk_tests::calls::call(&client, operation)
+        let mut result = straddle_sdk_tests::calls::call(&client, operation)
             .await
             .expect("a generated call");
+        // Some upstream examples break their own schema (a `phone` that
+        // fails its pattern); Prism then refuses to send them. The request
+        // was valid: ask for a response generated from the schema instead.
+        let example_breaks_the_spec = result.as_ref().err().is_some_and(|err| {
+            let broke = violations_of(err);
+            !broke.is_empty()
+                && broke
+                    .iter()
+                    .all(|v| v.contains(r#""location":["response""#))
+        });
+        if example_breaks_the_spec {
+            result = straddle_sdk_tests::calls::call(&dynamic, operation)
+                .await
+                .expect("a generated call");
+        }
         let response = ok(result, operation);
         assert!(
             response.status.is_success(),
