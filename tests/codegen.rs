@@ -302,6 +302,17 @@ fn shapes_the_generator_cannot_express_fail_with_their_pointer() {
         err.contains(&format!("{OP}/parameters/{next}/in")) && err.contains("cookie parameters"),
         "{err}"
     );
+    let err = codegen_error("bodyref", |d| {
+        d.pointer_mut(OP).unwrap()["requestBody"] =
+            serde_json::json!({ "$ref": "#/components/requestBodies/Shared" });
+        d["components"]["requestBodies"] = serde_json::json!({
+            "Shared": { "content": { "application/json": { "schema": { "type": "object" } } } }
+        });
+    });
+    assert!(
+        err.contains(&format!("{OP}/requestBody")) && err.contains("request body references"),
+        "{err}"
+    );
     let err = codegen_error("reserved", |d| {
         d.pointer_mut(OP).unwrap()["requestBody"] = serde_json::json!({
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Sending" } } }

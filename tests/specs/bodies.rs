@@ -149,3 +149,21 @@ async fn an_inline_body_schema_is_a_named_type_with_setters() {
         Some(serde_json::json!({"text": "hello", "pinned": true}))
     );
 }
+
+#[tokio::test]
+async fn a_union_body_is_set_whole() {
+    let (server, client) = serve("POST", &format!("/v1/things/{ID}/actions"), 200).await;
+    let rename: spec_bodies::types::Rename =
+        serde_json::from_value(serde_json::json!({"new_name": "Gadget"})).expect("a Rename");
+    client
+        .things()
+        .run_action(ID)
+        .body(spec_bodies::types::Action::from(rename))
+        .send()
+        .await
+        .expect("call succeeds");
+    assert_eq!(
+        sent_body(&server).await,
+        Some(serde_json::json!({"new_name": "Gadget"}))
+    );
+}

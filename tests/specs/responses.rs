@@ -87,3 +87,16 @@ async fn an_inline_success_schema_is_a_named_type() {
     let status: GetJobStatusResponse = client.jobs().status("j1").send().await.expect("ok");
     assert_eq!(status.state, "running");
 }
+
+#[tokio::test]
+async fn a_json_body_without_a_schema_is_a_json_value() {
+    let (_server, client) = serve(
+        "GET",
+        "/v1/jobs/j1/raw",
+        ResponseTemplate::new(200)
+            .set_body_raw(r#"{"any":[1,"thing"]}"#, "application/vnd.jobs+json"),
+    )
+    .await;
+    let value: serde_json::Value = client.jobs().raw("j1").send().await.expect("ok");
+    assert_eq!(value, serde_json::json!({"any": [1, "thing"]}));
+}

@@ -482,16 +482,7 @@ fn success(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Success>
             continue;
         }
         let at = format!("{at}/responses/{code}");
-        let response = match response {
-            ReferenceOr::Item(r) => r,
-            ReferenceOr::Reference { reference } => {
-                return Err(XtaskError::at(
-                    cx.file,
-                    at,
-                    format!("response references ({reference}) are not supported"),
-                ));
-            }
-        };
+        let response = inline(cx.file, &at, "response", response)?;
         let media = JSON_TYPES
             .iter()
             .find_map(|t| response.content.get(*t))
@@ -573,16 +564,7 @@ fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body
         return Ok(None);
     };
     let at = format!("{at}/requestBody");
-    let request_body = match request_body {
-        ReferenceOr::Item(b) => b,
-        ReferenceOr::Reference { reference } => {
-            return Err(XtaskError::at(
-                cx.file,
-                at,
-                format!("request body references ({reference}) are not supported"),
-            ));
-        }
-    };
+    let request_body = inline(cx.file, &at, "request body", request_body)?;
     let (media_type, media) = JSON_TYPES
         .iter()
         .find_map(|t| request_body.content.get(*t).map(|m| (*t, m)))
@@ -832,17 +814,7 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
     let mut args: Vec<Arg> = Vec::new();
     for (i, p) in operation.parameters.iter().enumerate() {
         let p_at = format!("{at}/parameters/{i}");
-        let parameter = match p {
-            ReferenceOr::Item(p) => p,
-            ReferenceOr::Reference { .. } => {
-                return Err(XtaskError::at(
-                    file,
-                    p_at,
-                    "parameter references are not supported",
-                ));
-            }
-        };
-        args.push(arg(file, &p_at, parameter)?);
+        args.push(arg(file, &p_at, inline(file, &p_at, "parameter", p)?)?);
     }
     // Path-level parameters apply unless the operation redeclares them.
     for (i, p) in path_item_params.iter().enumerate() {
@@ -1005,9 +977,13 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         fields.push(quote!(body: crate::JsonBody,));
         inits.push(quote!(body: crate::JsonBody::default(),));
         encode.push(quote!(wire.json(&self.body, #body_required, &[#(#required_properties),*])?;));
-        let body_doc = format!(
-            "Sets the whole request body. Setters called after this change single properties of it.\n\nThe body of {wire}."
-        );
+        let body_doc = if body.setters.is_empty() {
+            format!("Sets the request body of {wire}.")
+        } else {
+            format!(
+                "Sets the whole request body of {wire}. Property setters called after this change single properties of it."
+            )
+        };
         setters.push(quote! {
             #[doc = #body_doc]
             pub fn body(mut self, value: impl ::std::convert::Into<#body_ty>) -> Self {
@@ -1031,6 +1007,15 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         ident("_wire")
     } else {
         ident("wire")
+    };
+    let setters = if setters.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            impl crate::Request<'_, #ty> {
+                #(#setters)*
+            }
+        }
     };
     let struct_doc = format!(
         "The arguments of {wire} (`{op_name}`). Made by the resource method; set on the [`crate::Request`] that holds them."
@@ -1110,9 +1095,7 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
                 ::std::result::Result::Ok(())
             }
         }
-        impl crate::Request<'_, #ty> {
-            #(#setters)*
-        }
+        #setters
         #paginated
     };
     let shape = Shape {
@@ -1136,6 +1119,19 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
         items,
         shape,
     })
+}
+
+/// The item itself: a `$ref` to `components/responses`, `requestBodies` or
+/// `parameters` is not followed (upstream uses none).
+fn inline<'a, T>(file: &Path, at: &str, what: &str, node: &'a ReferenceOr<T>) -> Result<&'a T> {
+    match node {
+        ReferenceOr::Item(item) => Ok(item),
+        ReferenceOr::Reference { reference } => Err(XtaskError::at(
+            file,
+            at,
+            format!("{what} references ({reference}) are not supported; write the {what} inline"),
+        )),
+    }
 }
 
 /// `at` with one more JSON pointer token.
