@@ -290,6 +290,20 @@ fn shapes_the_generator_cannot_express_fail_with_their_pointer() {
             && err.contains("\"pipeDelimited\" is not supported"),
         "{err}"
     );
+    let err = codegen_error("object", |d| {
+        d.pointer_mut(OP).unwrap()["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "name": "filter", "in": "query",
+                "schema": { "type": "array", "items": { "type": "object" } }
+            }));
+    });
+    assert!(
+        err.contains(&format!("{OP}/parameters/{next}/schema/items"))
+            && err.contains("object parameters are not supported"),
+        "{err}"
+    );
     let err = codegen_error("cookie", |d| {
         d.pointer_mut(OP).unwrap()["parameters"]
             .as_array_mut()

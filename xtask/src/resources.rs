@@ -328,7 +328,7 @@ fn component_type(reference: &str) -> TokenStream {
 /// The stored type and check of a parameter of schema `schema`.
 fn param_type(
     file: &Path,
-    at: &str,
+    schema_at: &str,
     name: &str,
     schema: &ReferenceOr<Schema>,
 ) -> Result<(TokenStream, TokenStream)> {
@@ -336,7 +336,7 @@ fn param_type(
     let unsupported = |what: &str| {
         XtaskError::at(
             file,
-            format!("{at}/schema"),
+            schema_at,
             format!("parameter {name:?}: {what} parameters are not supported"),
         )
     };
@@ -384,7 +384,7 @@ fn param_type(
                 return Err(unsupported("untyped array"));
             };
             let items = items.clone().unbox();
-            let (item, check) = param_type(file, &format!("{at}/schema/items"), name, &items)?;
+            let (item, check) = param_type(file, &format!("{schema_at}/items"), name, &items)?;
             (quote!(::std::vec::Vec<#item>), check)
         }
         SchemaKind::Type(Type::Object(_)) => return Err(unsupported("object")),
@@ -419,7 +419,7 @@ fn arg(file: &Path, at: &str, parameter: &Parameter) -> Result<Arg> {
             ),
         ));
     };
-    let (ty, check) = param_type(file, at, &data.name, schema)?;
+    let (ty, check) = param_type(file, &format!("{at}/schema"), &data.name, schema)?;
     let style = match style {
         Some(QueryStyle::Form) | None if data.explode == Some(false) => {
             quote!(crate::Style::FormJoined)
@@ -614,7 +614,7 @@ fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body
     let fields = struct_fields(cx, name)?;
     for (json_name, property) in &object.properties {
         let setter = rust_name(json_name);
-        let Some((ty, _)) = fields.get(&setter) else {
+        let Some(ty) = fields.get(&setter) else {
             return Err(XtaskError::at(
                 cx.file,
                 pointer(["components", "schemas", name, "properties", json_name]),
@@ -642,8 +642,8 @@ fn body(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Option<Body
 
 /// The fields typify generated for the struct of component `name`: each
 /// field's type, with an `Option` of an optional property unwrapped (the
-/// setter takes the value), and whether it was unwrapped.
-fn struct_fields(cx: &Context<'_>, name: &str) -> Result<BTreeMap<String, (TokenStream, bool)>> {
+/// setter takes the value).
+fn struct_fields(cx: &Context<'_>, name: &str) -> Result<BTreeMap<String, TokenStream>> {
     let type_name = name.to_upper_camel_case();
     let missing = |what: &str| {
         XtaskError::at(
@@ -666,17 +666,17 @@ fn struct_fields(cx: &Context<'_>, name: &str) -> Result<BTreeMap<String, (Token
             .space
             .get_type(&prop.type_id)
             .map_err(|e| missing(&format!("field `{}` ({e})", prop.name)))?;
-        let (ty, unwrapped) = match prop_ty.details() {
+        let ty = match prop_ty.details() {
             typify::TypeDetails::Option(inner) if !prop.required => {
                 let inner = cx
                     .space
                     .get_type(&inner)
                     .map_err(|e| missing(&format!("field `{}` ({e})", prop.name)))?;
-                (inner.ident(), true)
+                inner.ident()
             }
-            _ => (prop_ty.ident(), false),
+            _ => prop_ty.ident(),
         };
-        fields.insert(prop.name.to_string(), (ty, unwrapped));
+        fields.insert(prop.name.to_string(), ty);
     }
     Ok(fields)
 }
@@ -739,7 +739,7 @@ fn listing(cx: &Context<'_>, args: &[Arg], success: &Success) -> Result<Option<L
         return Ok(None);
     }
     let fields = struct_fields(cx, component)?;
-    let Some((data_ty, _)) = fields.get("data") else {
+    let Some(data_ty) = fields.get("data") else {
         return Ok(None);
     };
     // `data` is `::std::vec::Vec<T>`: the item is `T`.
