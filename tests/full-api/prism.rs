@@ -36,8 +36,17 @@ async fn prism_accepts_every_request_and_every_response_decodes() {
         match calls::call(&client, operation).await {
             Some(Ok(response)) => {
                 assert!(response.status.is_success(), "{operation}: {}", response.status);
-                let broke = response.headers.get("sl-violations");
-                assert!(broke.is_none(), "{operation}: Prism reports {broke:?}");
+                // Prism lists what the request broke, and (sent anyway, without
+                // --errors) what its own example broke: only the first is ours.
+                let broke = response
+                    .headers
+                    .get("sl-violations")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                assert!(
+                    !broke.contains(r#""location":["request""#),
+                    "{operation}: Prism reports {broke}"
+                );
                 assert!(!response.data.is_null(), "{operation}: no body");
             }
             Some(Err(err)) => failures.push(format!("{operation}: {err} {}", violations(&err))),
