@@ -258,10 +258,15 @@ impl ClientBuilder {
         )?;
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                if base_url.scheme() == "https" && !HAS_TLS {
+                    return Err(Error::config(NO_TLS));
+                }
+                tls(reqwest::Client::builder())?
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .build()
+                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let user_agent =
             HeaderValue::from_static(concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION")));
@@ -280,6 +285,55 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Whether this build has a TLS feature, and so can call `https://` URLs.
+const HAS_TLS: bool = cfg!(any(
+    feature = "rustls",
+    feature = "rustls-ring",
+    feature = "native-tls"
+));
+
+/// Why `build()` fails for an `https://` URL in a build without TLS.
+const NO_TLS: &str = "straddle-sdk was built without TLS, so it cannot call https:// URLs: \
+    enable the feature `rustls` (the default), `rustls-ring` or `native-tls`";
+
+/// The TLS backend of the client the SDK builds. With `rustls`,
+/// `native-tls` or no TLS feature, reqwest's own choice.
+#[cfg(not(all(
+    feature = "rustls-ring",
+    not(feature = "rustls"),
+    not(feature = "native-tls")
+)))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    Ok(builder)
+}
+
+/// The TLS backend of the client the SDK builds, with `rustls-ring` alone:
+/// rustls with the ring provider and the platform's certificate verifier,
+/// handed to reqwest ready-made rather than installed as the process-wide
+/// default provider, which belongs to the application.
+#[cfg(all(
+    feature = "rustls-ring",
+    not(feature = "rustls"),
+    not(feature = "native-tls")
+))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|config| config.with_platform_verifier())
+        .map_err(|e| Error::config(format!("cannot set up TLS (rustls with ring): {e}")))?
+        .with_no_client_auth();
+    // reqwest sets ALPN only on configurations it builds itself.
+    config.alpn_protocols = if cfg!(feature = "http2") {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    Ok(builder.tls_backend_preconfigured(config))
 }
 
 fn parse_base_url(url: &str) -> Result<(reqwest::Url, String), Error> {
@@ -318,6 +372,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "rustls-ring", feature = "native-tls")),
+        ignore = "needs a TLS feature"
+    )]
     fn from_env_requires_the_key_and_reads_environment_and_base_url() {
         let err = ClientBuilder::default()
             .with_env_vars(vars(&[]))
@@ -355,6 +413,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "rustls-ring", feature = "native-tls")),
+        ignore = "needs a TLS feature"
+    )]
     fn sandbox_is_the_default_and_base_url_wins_over_environment() {
         let c = Client::builder().api_key("k").build().unwrap();
         assert_eq!(c.base_url(), "https://sandbox.straddle.com");
@@ -365,6 +427,28 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.base_url(), "http://127.0.0.1:4010");
+    }
+
+    #[test]
+    fn without_tls_only_http_urls_build_and_https_says_which_feature_is_missing() {
+        let http = Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:4010")
+            .build();
+        assert!(http.is_ok());
+        let https = Client::builder().api_key("k").build();
+        if HAS_TLS {
+            assert!(https.is_ok());
+        } else {
+            let Err(err) = https else {
+                panic!("https:// must not build without TLS")
+            };
+            let err = err.to_string();
+            assert!(
+                err.contains("without TLS") && err.contains("rustls-ring"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -185,6 +185,49 @@ pub fn check(layout: &Layout, files: &[GeneratedFile]) -> Result<Staleness> {
     Ok(result)
 }
 
+/// Lines of one file's diff that `codegen --check` prints; past them it
+/// says how many it left out.
+pub const MAX_DIFF_LINES: usize = 400;
+
+/// A unified diff from `on_disk` (`None`: the file is missing) to
+/// `generated`, with `path` in its `---`/`+++` header, at most
+/// [`MAX_DIFF_LINES`] lines.
+pub fn unified_diff(path: &str, on_disk: Option<&str>, generated: &str) -> String {
+    let old = on_disk.unwrap_or("");
+    let from = if on_disk.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let diff = similar::TextDiff::from_lines(old, generated)
+        .unified_diff()
+        .context_radius(3)
+        .header(&from, &format!("b/{path}"))
+        .to_string();
+    let lines: Vec<&str> = diff.lines().collect();
+    if lines.len() <= MAX_DIFF_LINES {
+        return diff;
+    }
+    format!(
+        "{}\n... {} more lines of diff\n",
+        lines[..MAX_DIFF_LINES].join("\n"),
+        lines.len() - MAX_DIFF_LINES
+    )
+}
+
+/// The diff of each stale file of [`check`]: from what is on disk to what
+/// the spec generates, as [`unified_diff`].
+pub fn stale_diffs(layout: &Layout, files: &[GeneratedFile], stale: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| stale.contains(&f.path))
+        .map(|f| {
+            let on_disk = std::fs::read_to_string(layout.root.join(&f.path)).ok();
+            unified_diff(&f.path, on_disk.as_deref(), &f.contents)
+        })
+        .collect()
+}
+
 /// Writes generated files (only those that changed) and removes files the
 /// generator no longer produces. Returns the paths it wrote or removed.
 pub fn write(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {

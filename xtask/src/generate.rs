@@ -41,7 +41,34 @@ pub fn settings() -> progenitor::GenerationSettings {
 }
 
 /// Derives every generated type has besides serde's and `Clone`/`Debug`.
-pub const EXTRA_DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
+pub const EXTRA_DERIVES: &[&str] = &["PartialEq"];
+
+/// Derives a generated type has only when the SDK's cargo feature of that
+/// name is on, as `(feature, derive)`: the JSON Schema derive is a fifth of
+/// a release build, and calling the API does not need it.
+pub const FEATURE_DERIVES: &[(&str, &str)] = &[("schemars", "schemars::JsonSchema")];
+
+/// [`FEATURE_DERIVES`] as attributes:
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`.
+pub fn feature_derive_attrs() -> Vec<String> {
+    FEATURE_DERIVES
+        .iter()
+        .map(|(feature, derive)| format!("#[cfg_attr(feature = {feature:?}, derive({derive}))]"))
+        .collect()
+}
+
+/// A typify patch that gives one type the [`feature_derive_attrs`].
+///
+/// typify has an attribute for every type (`TypeSpaceSettings::with_attr`),
+/// but progenitor 0.15 does not pass it on; it does pass per-type patches,
+/// so [`progenitor_generator`] patches each type by name.
+fn feature_derive_patch() -> progenitor::TypePatch {
+    let mut patch = progenitor::TypePatch::default();
+    for attr in feature_derive_attrs() {
+        patch.with_attr(attr);
+    }
+    patch
+}
 
 /// [`settings`], plus: each union in `unions` is replaced by the type
 /// [`crate::unions`] generates for it, which decodes in one pass.
@@ -69,11 +96,22 @@ pub fn progenitor_generator(
     spec: &openapiv3::OpenAPI,
     settings: &progenitor::GenerationSettings,
 ) -> Result<(TokenStream, progenitor::Generator)> {
-    let mut generator = progenitor::Generator::new(settings);
-    let tokens = generator
-        .generate_tokens(spec)
-        .map_err(|e| XtaskError::file(file, format!("progenitor could not generate code: {e}")))?;
-    Ok((tokens, generator))
+    let generate = |settings: &progenitor::GenerationSettings| {
+        let mut generator = progenitor::Generator::new(settings);
+        let tokens = generator.generate_tokens(spec).map_err(|e| {
+            XtaskError::file(file, format!("progenitor could not generate code: {e}"))
+        })?;
+        Ok::<_, XtaskError>((tokens, generator))
+    };
+    // The first pass names the types; the second gives each of them the
+    // feature-gated derives (see [`feature_derive_patch`]).
+    let (_, named) = generate(settings)?;
+    let patch = feature_derive_patch();
+    let mut patched = settings.clone();
+    for ty in named.get_type_space().iter_types() {
+        patched.with_patch(ty.name(), &patch);
+    }
+    generate(&patched)
 }
 
 /// Formats `tokens` as a Rust file with the generated-code header.

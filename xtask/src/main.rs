@@ -22,8 +22,9 @@ enum Command {
     /// Regenerate straddle-sdk/src/generated/ from openapi/straddle.json and
     /// openapi/operations.toml.
     Codegen {
-        /// Write nothing; exit 1 and name each stale file if the checked-in
-        /// code differs from what the fragment generates.
+        /// Write nothing; exit 1, name each stale file and print a unified
+        /// diff (on disk -> generated) if the checked-in code differs from
+        /// what the fragment generates.
         #[arg(long)]
         check: bool,
     },
@@ -92,6 +93,9 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
                 let status = codegen::check(&layout, &files)?;
                 for path in &status.stale {
                     eprintln!("stale: {path} differs from what `cargo xtask codegen` generates");
+                }
+                for diff in codegen::stale_diffs(&layout, &files, &status.stale) {
+                    eprint!("{diff}");
                 }
                 for path in &status.extra {
                     eprintln!("stale: {path} is not generated any more");

@@ -391,6 +391,13 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
         .map(|d| syn::parse_str::<syn::Path>(d))
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| XtaskError::file(file, format!("a configured derive does not parse: {e}")))?;
+    let feature_derives = crate::generate::feature_derive_attrs()
+        .iter()
+        .map(|a| a.parse::<TokenStream>())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| {
+            XtaskError::file(file, format!("a configured attribute does not parse: {e}"))
+        })?;
 
     let needs = |b: &Branch| {
         b.required
@@ -552,6 +559,7 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
 
     Ok(quote! {
         #[doc = #doc]
+        #(#feature_derives)*
         #[derive(::serde::Serialize, Clone, Debug, #(#derives),*)]
         #[serde(untagged)]
         pub enum #name {

@@ -2,14 +2,8 @@
 // Do not edit by hand: change the spec (or xtask) and run `cargo xtask codegen`.
 
 ///An object containing the customer's address. This is optional, but if provided, all required fields must be present.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct AddressV11 {
     ///Primary address line (e.g., street, PO Box).
     pub address1: ::std::string::String,
@@ -31,14 +25,8 @@ impl AddressV11 {
     }
 }
 ///Business registration data required to trigger Patriot Act compliant KYB verification.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ComplianceProfileV1Business {
     ///Masked Employer Identification Number in the format **-*******
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -61,14 +49,8 @@ impl ComplianceProfileV1Business {
     }
 }
 ///PII required to trigger Patriot Act compliant KYC verification.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ComplianceProfileV1Individual {
     ///Masked date of birth in ****-**-** format.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -85,14 +67,8 @@ impl ComplianceProfileV1Individual {
     }
 }
 ///`ConfigurationProcessingV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ConfigurationProcessingV1 {
     Known(ConfigurationProcessingV1Known),
@@ -104,6 +80,7 @@ impl ::std::convert::From<ConfigurationProcessingV1Known> for ConfigurationProce
     }
 }
 ///`ConfigurationProcessingV1Known`
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -114,8 +91,7 @@ impl ::std::convert::From<ConfigurationProcessingV1Known> for ConfigurationProce
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum ConfigurationProcessingV1Known {
     #[serde(rename = "inline")]
@@ -164,14 +140,8 @@ impl ::std::convert::TryFrom<::std::string::String> for ConfigurationProcessingV
     }
 }
 ///`CustomerConfigurationV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CustomerConfigurationV1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub processing_method: ::std::option::Option<ConfigurationProcessingV1>,
@@ -186,14 +156,8 @@ impl CustomerConfigurationV1 {
     }
 }
 ///`CustomerStatusV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum CustomerStatusV1 {
     Known(CustomerStatusV1Known),
@@ -210,6 +174,7 @@ impl ::std::convert::From<CustomerStatusV1Known> for CustomerStatusV1 {
     }
 }
 ///`CustomerStatusV1Known`
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -220,8 +185,7 @@ impl ::std::convert::From<CustomerStatusV1Known> for CustomerStatusV1 {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum CustomerStatusV1Known {
     #[serde(rename = "pending")]
@@ -278,14 +242,8 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomerStatusV1Known {
     }
 }
 ///`CustomerTypeV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum CustomerTypeV1 {
     Known(CustomerTypeV1Known),
@@ -297,6 +255,7 @@ impl ::std::convert::From<CustomerTypeV1Known> for CustomerTypeV1 {
     }
 }
 ///`CustomerTypeV1Known`
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -307,8 +266,7 @@ impl ::std::convert::From<CustomerTypeV1Known> for CustomerTypeV1 {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum CustomerTypeV1Known {
     #[serde(rename = "individual")]
@@ -353,14 +311,8 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomerTypeV1Known {
     }
 }
 ///`CustomerV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CustomerV1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<AddressV11>,
@@ -404,14 +356,8 @@ impl CustomerV1 {
     }
 }
 ///`CustomerV1ItemResponse`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CustomerV1ItemResponse {
     pub data: CustomerV1,
     pub meta: ResponseMetadata,
@@ -425,14 +371,8 @@ impl CustomerV1ItemResponse {
     }
 }
 ///`DeviceV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct DeviceV1 {
     ///The customer's IP address at the time of profile creation. Use `0.0.0.0` to represent an offline customer registration.
     pub ip_address: ::std::string::String,
@@ -445,14 +385,8 @@ impl DeviceV1 {
     }
 }
 ///`ErrorContent`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorContent {
     ///Specific message regarding this exact request.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -476,14 +410,8 @@ impl ErrorContent {
     }
 }
 ///`ErrorItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorItem {
     ///Detailed description of the specific error.
     pub detail: ::std::string::String,
@@ -499,14 +427,8 @@ impl ErrorItem {
     }
 }
 ///`ErrorResponse`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorResponse {
     pub error: ErrorContent,
     pub meta: ResponseMetadata,
@@ -520,17 +442,8 @@ impl ErrorResponse {
     }
 }
 ///`RefreshCustomerReviewIdempotencyKey`
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct RefreshCustomerReviewIdempotencyKey(::std::string::String);
 impl ::std::ops::Deref for RefreshCustomerReviewIdempotencyKey {
@@ -589,14 +502,8 @@ impl<'de> ::serde::Deserialize<'de> for RefreshCustomerReviewIdempotencyKey {
     }
 }
 ///`RepresentativeV11`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RepresentativeV11 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -612,14 +519,8 @@ impl RepresentativeV11 {
     }
 }
 ///Metadata about the API request, including an identifier and timestamp.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ResponseMetadata {
     ///Unique identifier for this API request, useful for troubleshooting.
     pub api_request_id: ::uuid::Uuid,
@@ -638,14 +539,8 @@ impl ResponseMetadata {
 - "array" means the `data` field contains an array of objects.
 - "error" means the `data` field contains an error object with details of the issue.
 - "none" means no data is returned.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ResponseTypeEnum {
     Known(ResponseTypeEnumKnown),
@@ -657,6 +552,7 @@ impl ::std::convert::From<ResponseTypeEnumKnown> for ResponseTypeEnum {
     }
 }
 ///`ResponseTypeEnumKnown`
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -667,8 +563,7 @@ impl ::std::convert::From<ResponseTypeEnumKnown> for ResponseTypeEnum {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum ResponseTypeEnumKnown {
     #[serde(rename = "object")]
@@ -721,14 +616,8 @@ impl ::std::convert::TryFrom<::std::string::String> for ResponseTypeEnumKnown {
     }
 }
 ///`SandboxCustomerOutcomeV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum SandboxCustomerOutcomeV1 {
     Known(SandboxCustomerOutcomeV1Known),
@@ -740,6 +629,7 @@ impl ::std::convert::From<SandboxCustomerOutcomeV1Known> for SandboxCustomerOutc
     }
 }
 ///`SandboxCustomerOutcomeV1Known`
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -750,8 +640,7 @@ impl ::std::convert::From<SandboxCustomerOutcomeV1Known> for SandboxCustomerOutc
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum SandboxCustomerOutcomeV1Known {
     #[serde(rename = "standard")]

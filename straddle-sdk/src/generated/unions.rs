@@ -6,7 +6,8 @@
 //! `types`.
 use super::types;
 /// `ComplianceProfileV1`: `Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present and whose fields decode.
-#[derive(::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ComplianceProfileV1 {
     Business(types::ComplianceProfileV1Business),

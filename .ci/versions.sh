@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The published crate's dependency requirements are what a consumer's
+# resolver sees; Cargo.lock only pins this workspace. This builds the
+# packaged straddle-sdk (from `cargo package`) on its own, twice:
+#   lowest: every direct dependency at the lowest version its requirement
+#           allows (cargo's unstable -Z direct-minimal-versions, enabled on
+#           stable cargo by RUSTC_BOOTSTRAP=1 for that one `cargo update`);
+#   newest: every dependency at the newest semver-compatible version, even
+#           one that needs a newer Rust than rust-version (as a user on the
+#           newest toolchain gets).
+# and `cargo check`s the default, lean and all-features sets with each.
+# Needs the .crate of `cargo package -p straddle-sdk` (the package step).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+crate=$(ls target/package/straddle-sdk-*.crate | sort -V | tail -1)
+work=target/versions
+rm -rf "$work/src"
+mkdir -p "$work/src"
+tar -xzf "$crate" -C "$work/src"
+pkg=$(ls -d "$work"/src/straddle-sdk-*)
+# Its own workspace, not a stray member of this one.
+printf '\n[workspace]\n' >>"$pkg/Cargo.toml"
+cd "$pkg"
+# Shares the target directory, so dependencies already built are reused.
+export CARGO_TARGET_DIR="$root/target"
+
+for bound in lowest newest; do
+  rm -f Cargo.lock
+  if [ "$bound" = lowest ]; then
+    RUSTC_BOOTSTRAP=1 cargo update -Z direct-minimal-versions
+  else
+    CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=allow cargo update
+  fi
+  echo "-- $bound: direct dependencies resolved to"
+  if [ "$bound" = lowest ]; then
+    # Each must be at its declared lower bound, or the bound is not what is built.
+    python3 "$root/.ci/bounds.py"
+  else
+    cargo tree --all-features -e normal,build,dev --depth 1 --prefix none | sed 1d | sort -u | tr '\n' ' '
+    echo
+  fi
+  for set in "" "--no-default-features --features rustls-ring" "--all-features"; do
+    echo "-- $bound: cargo check --all-targets ${set:-(default features)}"
+    # shellcheck disable=SC2086 # $set is a list of flags
+    cargo check --locked --all-targets $set
+  done
+done
