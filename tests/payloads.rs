@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 use straddle_sdk::types::{
-    ComplianceProfileV1, CustomerStatusV1, CustomerStatusV1Known, CustomerTypeV1,
-    CustomerTypeV1Known, CustomerV1ItemResponse, ErrorResponse,
+    ComplianceProfileV1, ConfigurationProcessingV1, CustomerStatusV1, CustomerTypeV1,
+    CustomerV1ItemResponse, ErrorResponse, ResponseTypeEnum,
 };
 use straddle_sdk_tests::fixture;
 
@@ -27,10 +27,7 @@ fn the_documented_example_round_trips_exactly() {
     let example = fixture("customer_refresh_review.json");
     let typed = round_trip(&example);
     assert_eq!(typed.data.name, "Ron Swanson");
-    assert_eq!(
-        typed.data.status,
-        CustomerStatusV1::Known(CustomerStatusV1Known::Pending)
-    );
+    assert_eq!(typed.data.status, CustomerStatusV1::Pending);
     // Key order and timestamps as given, not only the same values.
     let text = serde_json::to_string_pretty(&typed).unwrap();
     assert!(
@@ -86,13 +83,53 @@ fn unknown_enum_values_parse_round_trip_and_known_ones_still_match() {
         CustomerStatusV1::Unknown("suspended".into())
     );
     assert_eq!(typed.data.type_, CustomerTypeV1::Unknown("trust".into()));
+    assert_eq!(typed.data.status.as_str(), "suspended");
+    assert_eq!(typed.data.status.to_string(), "suspended");
+    assert!(!typed.data.status.is_known());
+    assert_eq!(
+        typed.data.config.as_ref().unwrap().processing_method,
+        Some(ConfigurationProcessingV1::from("deferred"))
+    );
+    assert_eq!(typed.response_type, "stream");
 
     body["data"]["type"] = json!("individual");
     let typed = round_trip(&body);
-    assert!(matches!(
-        typed.data.type_,
-        CustomerTypeV1::Known(CustomerTypeV1Known::Individual)
-    ));
+    assert!(matches!(typed.data.type_, CustomerTypeV1::Individual));
+}
+
+#[test]
+fn open_enums_are_flat_print_as_sent_and_compare_by_their_text() {
+    let status: CustomerStatusV1 = "verified".parse().unwrap();
+    assert_eq!(status, CustomerStatusV1::Verified);
+    assert_eq!(format!("{status}|{status:>10}|"), "verified|  verified|");
+    assert_eq!(status.as_str(), "verified");
+    // Built by hand with a value the SDK knows: still equal, same hash.
+    let by_hand = CustomerStatusV1::Unknown("verified".into());
+    assert_eq!(by_hand, CustomerStatusV1::Verified);
+    assert!(by_hand.is_known());
+    let set: std::collections::HashSet<_> = [by_hand, CustomerStatusV1::Verified].into();
+    assert_eq!(set.len(), 1);
+    // Every documented value decodes to its variant and encodes back to itself.
+    for (text, variant) in [
+        ("pending", CustomerStatusV1::Pending),
+        ("review", CustomerStatusV1::Review),
+        ("verified", CustomerStatusV1::Verified),
+        ("inactive", CustomerStatusV1::Inactive),
+        ("rejected", CustomerStatusV1::Rejected),
+    ] {
+        let decoded: CustomerStatusV1 = serde_json::from_value(json!(text)).unwrap();
+        assert!(matches!(decoded, ref v if *v == variant), "{text}");
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), json!(text));
+        assert_eq!(CustomerStatusV1::from(text), variant);
+    }
+    // Text is kept exactly, case and whitespace included.
+    for odd in ["Verified", " verified", "", "ünïcödé"] {
+        let decoded: ResponseTypeEnum = serde_json::from_value(json!(odd)).unwrap();
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), json!(odd));
+        assert!(!decoded.is_known(), "{odd:?}");
+    }
+    assert!(serde_json::from_value::<CustomerStatusV1>(json!(1)).is_err());
+    assert!(serde_json::from_value::<CustomerStatusV1>(json!(null)).is_err());
 }
 
 #[test]

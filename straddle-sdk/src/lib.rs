@@ -15,13 +15,14 @@
 //!     .refresh_review("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
 //!     .send()
 //!     .await?;
-//! println!("{} is {:?}", customer.data.name, customer.data.status);
+//! println!("{} is {}", customer.data.name, customer.data.status);
 //! # Ok(()) }
 //! ```
 //!
 //! What you get over calling the API by hand:
 //! - types that keep working when the API adds fields or enum values
-//!   (unknown fields are kept in `extra`, unknown enum values in `Unknown`);
+//!   (unknown fields are kept in `extra`; enums are `#[non_exhaustive]` and
+//!   keep unknown values in `Unknown`, written back as sent);
 //! - arguments checked before anything is sent;
 //! - retries of transient failures that never apply a change twice: every
 //!   `PUT`/`POST`/`PATCH`/`DELETE` carries an `Idempotency-Key`, the same on
@@ -52,6 +53,7 @@ mod generated;
 
 /// The API's request and response types, generated from the OpenAPI fragment.
 pub mod types {
+    pub use crate::generated::enums::*;
     pub use crate::generated::types::*;
     // Empty, and so unused, if the spec has no union that gets a one-pass decoder.
     #[allow(unused_imports)]

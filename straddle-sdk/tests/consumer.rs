@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use straddle_sdk::types::{
-    ComplianceProfileV1, CustomerStatusV1, CustomerStatusV1Known, CustomerV1ItemResponse,
-};
+use straddle_sdk::types::{ComplianceProfileV1, CustomerStatusV1, CustomerV1ItemResponse};
 use straddle_sdk::{
     ApiResponse, Client, DecodeReason, Environment, Error, RetryPolicy, StatusCode, Timestamp,
 };
@@ -63,11 +61,14 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
         .await?;
     assert_eq!(response.status, StatusCode::OK);
     let customer = response.into_data().data;
-    let is_pending = matches!(
-        customer.status,
-        CustomerStatusV1::Known(CustomerStatusV1Known::Pending)
-    );
-    assert!(is_pending);
+    // A flat, open enum: compared, matched with a catch-all and printed.
+    assert!(customer.status == CustomerStatusV1::Pending);
+    let verdict = match &customer.status {
+        CustomerStatusV1::Verified => "verified".to_string(),
+        other => format!("not verified: {other}"),
+    };
+    assert_eq!(verdict, "not verified: pending");
+    assert_eq!(customer.status.as_str(), "pending");
     assert!(matches!(
         customer.compliance_profile,
         Some(ComplianceProfileV1::Individual(_))

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Result, XtaskError};
-use crate::{calls, config, generate, resources, spec, transform, unions};
+use crate::{calls, config, enums, generate, resources, spec, transform, unions};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
@@ -72,19 +72,40 @@ pub struct GeneratedFile {
 
 /// Load, validate and transform a spec: everything before generation.
 pub fn prepare(file: &Path, doc: Value) -> Result<openapiv3::OpenAPI> {
-    prepare_with_unions(file, doc).map(|(api, _)| api)
+    prepare_with_plans(file, doc).map(|prepared| prepared.api)
 }
 
-/// [`prepare`], also planning which unions get one-pass decoders.
-pub fn prepare_with_unions(
-    file: &Path,
-    doc: Value,
-) -> Result<(openapiv3::OpenAPI, Vec<unions::UnionPlan>)> {
+/// A spec ready for generation, and the types xtask generates itself.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The transformed spec.
+    pub api: openapiv3::OpenAPI,
+    /// Unions that get one-pass decoders (`unions.rs`).
+    pub unions: Vec<unions::UnionPlan>,
+    /// String enums generated as open enums (`enums.rs`).
+    pub enums: Vec<enums::EnumPlan>,
+}
+
+impl Prepared {
+    /// progenitor's settings for this spec: [`generate::settings`] with
+    /// each planned union and enum replaced by the type xtask generates.
+    pub fn settings(&self) -> progenitor::GenerationSettings {
+        generate::sdk_settings(&self.unions, &self.enums)
+    }
+}
+
+/// [`prepare`], also planning the unions and enums xtask generates itself.
+pub fn prepare_with_plans(file: &Path, doc: Value) -> Result<Prepared> {
     spec::validate(file, &doc)?;
     let mut doc = doc;
     transform::apply_all(&mut doc);
-    let plans = unions::plan(&doc);
-    Ok((spec::to_openapi(file, &doc)?, plans))
+    let unions = unions::plan(&doc);
+    let enums = enums::plan(file, &doc)?;
+    Ok(Prepared {
+        api: spec::to_openapi(file, &doc)?,
+        unions,
+        enums,
+    })
 }
 
 /// Generates every file of the SDK's generated module from the fragment and
@@ -122,7 +143,7 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
 }
 
 /// A generated module: its files by name (`mod.rs`, `types.rs`,
-/// `unions.rs`, `resources.rs`) and the shape of each operation.
+/// `enums.rs`, `unions.rs`, `resources.rs`) and the shape of each operation.
 #[derive(Debug, Clone)]
 pub struct Module {
     /// The files, by name.
@@ -139,17 +160,19 @@ pub fn generate_module(
     doc: Value,
     ops: &config::Operations,
 ) -> Result<Module> {
-    let (api, plans) = prepare_with_unions(file, doc)?;
-    let (types, generator) =
-        generate::progenitor_generator(file, &api, &generate::sdk_settings(&plans))?;
-    let unions = unions::tokens(file, &plans, generator.get_type_space())?;
-    let (tree, shapes) = resources::generate(file, &api, ops, generator.get_type_space())?;
+    let prepared = prepare_with_plans(file, doc)?;
+    let api = &prepared.api;
+    let (types, generator) = generate::progenitor_generator(file, api, &prepared.settings())?;
+    let unions = unions::tokens(file, &prepared.unions, generator.get_type_space())?;
+    let enums = enums::tokens(&prepared.enums);
+    let (tree, shapes) = resources::generate(file, api, ops, generator.get_type_space())?;
     let files = vec![
         (
             "mod.rs",
             generate::format_file(source, resources::module_tokens())?,
         ),
         ("types.rs", generate::types_file(source, types)?),
+        ("enums.rs", generate::format_file(source, enums)?),
         ("unions.rs", generate::format_file(source, unions)?),
         ("resources.rs", generate::format_file(source, tree)?),
     ];

@@ -44,11 +44,27 @@ pub fn settings() -> progenitor::GenerationSettings {
 pub const EXTRA_DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
 
 /// [`settings`], plus: each union in `unions` is replaced by the type
-/// [`crate::unions`] generates for it, which decodes in one pass.
-pub fn sdk_settings(unions: &[crate::unions::UnionPlan]) -> progenitor::GenerationSettings {
+/// [`crate::unions`] generates for it, which decodes in one pass, and each
+/// enum in `enums` by the open enum [`crate::enums`] generates.
+pub fn sdk_settings(
+    unions: &[crate::unions::UnionPlan],
+    enums: &[crate::enums::EnumPlan],
+) -> progenitor::GenerationSettings {
     let mut settings = settings();
     for plan in unions {
         settings.with_replacement(&plan.name, plan.rust_path(), std::iter::empty());
+    }
+    for plan in enums {
+        settings.with_replacement(
+            &plan.name,
+            plan.rust_path(),
+            [
+                progenitor::TypeImpl::Display,
+                progenitor::TypeImpl::FromStr,
+                progenitor::TypeImpl::FromStringIrrefutable,
+            ]
+            .into_iter(),
+        );
     }
     settings
 }

@@ -53,10 +53,11 @@ pub const RULES: &[Rule] = &[
         apply: keep_unknown_fields,
     },
     Rule {
-        name: "open_enums",
-        why: "the API adds enum values; each string enum becomes `Known(..)` | `Unknown(String)` \
-              so new values parse and round-trip while known ones can still be matched",
-        apply: open_enums,
+        name: "name_inline_enums",
+        why: "the API adds enum values; every string enum becomes a component named after \
+              where it is used (`CustomerV1Status`), so `xtask/src/enums.rs` can generate it as \
+              one open enum with an `Unknown(String)` variant",
+        apply: name_inline_enums,
     },
     Rule {
         name: "relax_response_strings",
@@ -118,44 +119,83 @@ pub fn keep_unknown_fields(doc: &mut Value) {
     }
 }
 
-/// A string `enum` becomes
-/// `oneOf: [{title: Known, enum: [..]}, {title: Unknown, type: string}]`,
-/// which typify generates as an untagged `Known(XKnown) | Unknown(String)`.
-pub fn open_enums(doc: &mut Value) {
+/// Every string `enum` inside a component (a property, an array's items, a
+/// map's values, a branch of `allOf`/`oneOf`/`anyOf`, at any depth) becomes
+/// a component of its own, named after the path to it: `<Component><Property>`
+/// for a property, `..Item` for items, `..Value` for map values,
+/// `..Variant<n>` for a branch (`Enum`, then a number, is appended if the name
+/// is taken). A `nullable` enum leaves `nullable` at the use site. Generated
+/// by `xtask/src/enums.rs`, each is then one open enum.
+pub fn name_inline_enums(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
     };
+    let mut taken: std::collections::BTreeSet<String> = schemas.keys().cloned().collect();
+    let mut hoisted = Vec::new();
     for (name, schema) in schemas.iter_mut() {
         let base = name.to_upper_camel_case();
-        walk_schemas(schema, &mut |map| {
-            let is_string_enum = map.contains_key("enum")
-                && map
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .is_none_or(|t| t == "string")
-                && map
-                    .get("enum")
-                    .and_then(Value::as_array)
-                    .is_some_and(|v| v.iter().all(Value::is_string));
-            if !is_string_enum {
-                return;
+        if let Some(map) = schema.as_object_mut() {
+            hoist_enums_below(map, &base, &mut taken, &mut hoisted);
+        }
+    }
+    for (name, schema) in hoisted {
+        schemas.insert(name, schema);
+    }
+}
+
+fn hoist_enums_below(
+    map: &mut Map<String, Value>,
+    base: &str,
+    taken: &mut std::collections::BTreeSet<String>,
+    hoisted: &mut Vec<(String, Value)>,
+) {
+    let mut children: Vec<(String, &mut Value)> = Vec::new();
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(props)) => {
+                for (prop, schema) in props.iter_mut() {
+                    children.push((format!("{base}{}", prop.to_upper_camel_case()), schema));
+                }
             }
-            let Some(values) = map.remove("enum") else {
-                return;
-            };
-            map.remove("type");
-            // A default names a known value; it stays with the known branch.
-            let mut known = Map::new();
-            known.insert("title".into(), json!(format!("{base}Known")));
-            known.insert("type".into(), json!("string"));
-            known.insert("enum".into(), values);
-            let unknown = json!({
-                "title": format!("{base}Unknown"),
-                "type": "string",
-                "description": "A value this version of the SDK does not know yet, kept as sent.",
-            });
-            map.insert("oneOf".into(), json!([Value::Object(known), unknown]));
-        });
+            ("items", schema @ Value::Object(_)) => children.push((format!("{base}Item"), schema)),
+            ("additionalProperties", schema @ Value::Object(_)) => {
+                children.push((format!("{base}Value"), schema))
+            }
+            ("allOf" | "oneOf" | "anyOf", Value::Array(branches)) => {
+                for (i, schema) in branches.iter_mut().enumerate() {
+                    children.push((format!("{base}Variant{i}"), schema));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (name, schema) in children {
+        let Some(child) = schema.as_object_mut() else {
+            continue;
+        };
+        if !crate::enums::is_string_enum(child) {
+            hoist_enums_below(child, &name, taken, hoisted);
+            continue;
+        }
+        let mut unique = name.clone();
+        if taken.contains(&unique) {
+            unique = format!("{name}Enum");
+        }
+        let mut n = 2;
+        while taken.contains(&unique) {
+            unique = format!("{name}Enum{n}");
+            n += 1;
+        }
+        taken.insert(unique.clone());
+        let mut body = std::mem::take(child);
+        let nullable = body.remove("nullable") == Some(Value::Bool(true));
+        let reference = json!({ "$ref": format!("#/components/schemas/{unique}") });
+        *schema = if nullable {
+            json!({ "allOf": [reference], "nullable": true })
+        } else {
+            reference
+        };
+        hoisted.push((unique, Value::Object(body)));
     }
 }
 
@@ -479,19 +519,46 @@ mod tests {
     }
 
     #[test]
-    fn open_enums_adds_an_unknown_string_branch_and_keeps_the_values() {
-        let mut d =
-            doc(json!({ "Status": { "type": "string", "enum": ["a", "b"], "default": "a" } }));
-        open_enums(&mut d);
-        let s = &d["components"]["schemas"]["Status"];
-        assert_eq!(s["oneOf"][0]["title"], "StatusKnown");
-        assert_eq!(s["oneOf"][0]["enum"], json!(["a", "b"]));
+    fn name_inline_enums_makes_every_inline_enum_a_component_named_by_its_path() {
+        let mut d = doc(json!({
+            "Thing": { "type": "object", "properties": {
+                "status": { "type": "string", "enum": ["a"], "description": "S." },
+                "colors": { "type": "array", "items": { "enum": ["red"] } },
+                "mode": { "type": "string", "enum": ["x"], "nullable": true },
+                "inner": { "type": "object", "properties": { "kind": { "enum": ["k"] } } }
+            } },
+            "ThingStatus": { "type": "object" },
+            "Level": { "type": "string", "enum": ["hi"] }
+        }));
+        name_inline_enums(&mut d);
+        let s = &d["components"]["schemas"];
+        let p = &s["Thing"]["properties"];
         assert_eq!(
-            s["oneOf"][1],
-            json!({ "title": "StatusUnknown", "type": "string", "description": "A value this version of the SDK does not know yet, kept as sent." })
+            p["status"],
+            json!({ "$ref": "#/components/schemas/ThingStatusEnum" })
         );
-        assert_eq!(s["default"], "a");
-        assert!(s.get("enum").is_none() && s.get("type").is_none());
+        assert_eq!(
+            s["ThingStatusEnum"],
+            json!({ "type": "string", "enum": ["a"], "description": "S." })
+        );
+        assert_eq!(
+            p["colors"]["items"],
+            json!({ "$ref": "#/components/schemas/ThingColorsItem" })
+        );
+        assert_eq!(
+            p["mode"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/ThingMode" }], "nullable": true })
+        );
+        assert_eq!(s["ThingMode"], json!({ "type": "string", "enum": ["x"] }));
+        assert_eq!(
+            p["inner"]["properties"]["kind"],
+            json!({ "$ref": "#/components/schemas/ThingInnerKind" })
+        );
+        assert_eq!(
+            s["Level"],
+            json!({ "type": "string", "enum": ["hi"] }),
+            "a component stays"
+        );
     }
 
     #[test]

@@ -84,85 +84,6 @@ impl ComplianceProfileV1Individual {
         Default::default()
     }
 }
-///`ConfigurationProcessingV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum ConfigurationProcessingV1 {
-    Known(ConfigurationProcessingV1Known),
-    Unknown(::std::string::String),
-}
-impl ::std::convert::From<ConfigurationProcessingV1Known> for ConfigurationProcessingV1 {
-    fn from(value: ConfigurationProcessingV1Known) -> Self {
-        Self::Known(value)
-    }
-}
-///`ConfigurationProcessingV1Known`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
-pub enum ConfigurationProcessingV1Known {
-    #[serde(rename = "inline")]
-    Inline,
-    #[serde(rename = "background")]
-    Background,
-    #[serde(rename = "skip")]
-    Skip,
-}
-impl ::std::fmt::Display for ConfigurationProcessingV1Known {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Inline => f.write_str("inline"),
-            Self::Background => f.write_str("background"),
-            Self::Skip => f.write_str("skip"),
-        }
-    }
-}
-impl ::std::str::FromStr for ConfigurationProcessingV1Known {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "inline" => Ok(Self::Inline),
-            "background" => Ok(Self::Background),
-            "skip" => Ok(Self::Skip),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ConfigurationProcessingV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ConfigurationProcessingV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///`CustomerConfigurationV1`
 #[derive(
     ::serde::Deserialize,
@@ -174,182 +95,19 @@ impl ::std::convert::TryFrom<::std::string::String> for ConfigurationProcessingV
 )]
 pub struct CustomerConfigurationV1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub processing_method: ::std::option::Option<ConfigurationProcessingV1>,
+    pub processing_method: ::std::option::Option<
+        crate::generated::enums::ConfigurationProcessingV1,
+    >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sandbox_outcome: ::std::option::Option<SandboxCustomerOutcomeV1>,
+    pub sandbox_outcome: ::std::option::Option<
+        crate::generated::enums::SandboxCustomerOutcomeV1,
+    >,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl CustomerConfigurationV1 {
     pub fn builder() -> builder::CustomerConfigurationV1 {
         Default::default()
-    }
-}
-///`CustomerStatusV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum CustomerStatusV1 {
-    Known(CustomerStatusV1Known),
-    Unknown(::std::string::String),
-}
-impl ::std::default::Default for CustomerStatusV1 {
-    fn default() -> Self {
-        CustomerStatusV1::Known(CustomerStatusV1Known::Verified)
-    }
-}
-impl ::std::convert::From<CustomerStatusV1Known> for CustomerStatusV1 {
-    fn from(value: CustomerStatusV1Known) -> Self {
-        Self::Known(value)
-    }
-}
-///`CustomerStatusV1Known`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
-pub enum CustomerStatusV1Known {
-    #[serde(rename = "pending")]
-    Pending,
-    #[serde(rename = "review")]
-    Review,
-    #[serde(rename = "verified")]
-    Verified,
-    #[serde(rename = "inactive")]
-    Inactive,
-    #[serde(rename = "rejected")]
-    Rejected,
-}
-impl ::std::fmt::Display for CustomerStatusV1Known {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Pending => f.write_str("pending"),
-            Self::Review => f.write_str("review"),
-            Self::Verified => f.write_str("verified"),
-            Self::Inactive => f.write_str("inactive"),
-            Self::Rejected => f.write_str("rejected"),
-        }
-    }
-}
-impl ::std::str::FromStr for CustomerStatusV1Known {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "pending" => Ok(Self::Pending),
-            "review" => Ok(Self::Review),
-            "verified" => Ok(Self::Verified),
-            "inactive" => Ok(Self::Inactive),
-            "rejected" => Ok(Self::Rejected),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CustomerStatusV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CustomerStatusV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`CustomerTypeV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum CustomerTypeV1 {
-    Known(CustomerTypeV1Known),
-    Unknown(::std::string::String),
-}
-impl ::std::convert::From<CustomerTypeV1Known> for CustomerTypeV1 {
-    fn from(value: CustomerTypeV1Known) -> Self {
-        Self::Known(value)
-    }
-}
-///`CustomerTypeV1Known`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
-pub enum CustomerTypeV1Known {
-    #[serde(rename = "individual")]
-    Individual,
-    #[serde(rename = "business")]
-    Business,
-}
-impl ::std::fmt::Display for CustomerTypeV1Known {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Individual => f.write_str("individual"),
-            Self::Business => f.write_str("business"),
-        }
-    }
-}
-impl ::std::str::FromStr for CustomerTypeV1Known {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "individual" => Ok(Self::Individual),
-            "business" => Ok(Self::Business),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CustomerTypeV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CustomerTypeV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///`CustomerV1`
@@ -390,9 +148,9 @@ pub struct CustomerV1 {
     pub name: ::std::string::String,
     ///The customer's phone number in E.164 format.
     pub phone: ::std::string::String,
-    pub status: CustomerStatusV1,
+    pub status: crate::generated::enums::CustomerStatusV1,
     #[serde(rename = "type")]
-    pub type_: CustomerTypeV1,
+    pub type_: crate::generated::enums::CustomerTypeV1,
     ///Timestamp of the most recent update to the customer record.
     pub updated_at: crate::Timestamp,
     #[serde(flatten)]
@@ -415,7 +173,7 @@ impl CustomerV1 {
 pub struct CustomerV1ItemResponse {
     pub data: CustomerV1,
     pub meta: ResponseMetadata,
-    pub response_type: ResponseTypeEnum,
+    pub response_type: crate::generated::enums::ResponseTypeEnum,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -510,7 +268,7 @@ impl ErrorItem {
 pub struct ErrorResponse {
     pub error: ErrorContent,
     pub meta: ResponseMetadata,
-    pub response_type: ResponseTypeEnum,
+    pub response_type: crate::generated::enums::ResponseTypeEnum,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -631,176 +389,6 @@ pub struct ResponseMetadata {
 impl ResponseMetadata {
     pub fn builder() -> builder::ResponseMetadata {
         Default::default()
-    }
-}
-/**Indicates the structure of the returned content.
-- "object" means the `data` field contains a single JSON object.
-- "array" means the `data` field contains an array of objects.
-- "error" means the `data` field contains an error object with details of the issue.
-- "none" means no data is returned.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum ResponseTypeEnum {
-    Known(ResponseTypeEnumKnown),
-    Unknown(::std::string::String),
-}
-impl ::std::convert::From<ResponseTypeEnumKnown> for ResponseTypeEnum {
-    fn from(value: ResponseTypeEnumKnown) -> Self {
-        Self::Known(value)
-    }
-}
-///`ResponseTypeEnumKnown`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
-pub enum ResponseTypeEnumKnown {
-    #[serde(rename = "object")]
-    Object,
-    #[serde(rename = "array")]
-    Array,
-    #[serde(rename = "error")]
-    Error,
-    #[serde(rename = "none")]
-    None,
-}
-impl ::std::fmt::Display for ResponseTypeEnumKnown {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Object => f.write_str("object"),
-            Self::Array => f.write_str("array"),
-            Self::Error => f.write_str("error"),
-            Self::None => f.write_str("none"),
-        }
-    }
-}
-impl ::std::str::FromStr for ResponseTypeEnumKnown {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "object" => Ok(Self::Object),
-            "array" => Ok(Self::Array),
-            "error" => Ok(Self::Error),
-            "none" => Ok(Self::None),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ResponseTypeEnumKnown {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ResponseTypeEnumKnown {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`SandboxCustomerOutcomeV1`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum SandboxCustomerOutcomeV1 {
-    Known(SandboxCustomerOutcomeV1Known),
-    Unknown(::std::string::String),
-}
-impl ::std::convert::From<SandboxCustomerOutcomeV1Known> for SandboxCustomerOutcomeV1 {
-    fn from(value: SandboxCustomerOutcomeV1Known) -> Self {
-        Self::Known(value)
-    }
-}
-///`SandboxCustomerOutcomeV1Known`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
-pub enum SandboxCustomerOutcomeV1Known {
-    #[serde(rename = "standard")]
-    Standard,
-    #[serde(rename = "verified")]
-    Verified,
-    #[serde(rename = "rejected")]
-    Rejected,
-    #[serde(rename = "review")]
-    Review,
-}
-impl ::std::fmt::Display for SandboxCustomerOutcomeV1Known {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Standard => f.write_str("standard"),
-            Self::Verified => f.write_str("verified"),
-            Self::Rejected => f.write_str("rejected"),
-            Self::Review => f.write_str("review"),
-        }
-    }
-}
-impl ::std::str::FromStr for SandboxCustomerOutcomeV1Known {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "standard" => Ok(Self::Standard),
-            "verified" => Ok(Self::Verified),
-            "rejected" => Ok(Self::Rejected),
-            "review" => Ok(Self::Review),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for SandboxCustomerOutcomeV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for SandboxCustomerOutcomeV1Known {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 /// Types for composing complex structures.
@@ -1138,11 +726,11 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct CustomerConfigurationV1 {
         processing_method: ::std::result::Result<
-            ::std::option::Option<super::ConfigurationProcessingV1>,
+            ::std::option::Option<crate::generated::enums::ConfigurationProcessingV1>,
             ::std::string::String,
         >,
         sandbox_outcome: ::std::result::Result<
-            ::std::option::Option<super::SandboxCustomerOutcomeV1>,
+            ::std::option::Option<crate::generated::enums::SandboxCustomerOutcomeV1>,
             ::std::string::String,
         >,
         extra: ::std::result::Result<
@@ -1163,7 +751,7 @@ pub mod builder {
         pub fn processing_method<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::ConfigurationProcessingV1>,
+                ::std::option::Option<crate::generated::enums::ConfigurationProcessingV1>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -1177,7 +765,7 @@ pub mod builder {
         pub fn sandbox_outcome<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::SandboxCustomerOutcomeV1>,
+                ::std::option::Option<crate::generated::enums::SandboxCustomerOutcomeV1>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -1257,8 +845,14 @@ pub mod builder {
         >,
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
         phone: ::std::result::Result<::std::string::String, ::std::string::String>,
-        status: ::std::result::Result<super::CustomerStatusV1, ::std::string::String>,
-        type_: ::std::result::Result<super::CustomerTypeV1, ::std::string::String>,
+        status: ::std::result::Result<
+            crate::generated::enums::CustomerStatusV1,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            crate::generated::enums::CustomerTypeV1,
+            ::std::string::String,
+        >,
         updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
         extra: ::std::result::Result<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1419,7 +1013,7 @@ pub mod builder {
         }
         pub fn status<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CustomerStatusV1>,
+            T: ::std::convert::TryInto<crate::generated::enums::CustomerStatusV1>,
             T::Error: ::std::fmt::Display,
         {
             self.status = value
@@ -1429,7 +1023,7 @@ pub mod builder {
         }
         pub fn type_<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CustomerTypeV1>,
+            T: ::std::convert::TryInto<crate::generated::enums::CustomerTypeV1>,
             T::Error: ::std::fmt::Display,
         {
             self.type_ = value
@@ -1512,7 +1106,7 @@ pub mod builder {
         data: ::std::result::Result<super::CustomerV1, ::std::string::String>,
         meta: ::std::result::Result<super::ResponseMetadata, ::std::string::String>,
         response_type: ::std::result::Result<
-            super::ResponseTypeEnum,
+            crate::generated::enums::ResponseTypeEnum,
             ::std::string::String,
         >,
         extra: ::std::result::Result<
@@ -1553,7 +1147,7 @@ pub mod builder {
         }
         pub fn response_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::ResponseTypeEnum>,
+            T: ::std::convert::TryInto<crate::generated::enums::ResponseTypeEnum>,
             T::Error: ::std::fmt::Display,
         {
             self.response_type = value
@@ -1867,7 +1461,7 @@ pub mod builder {
         error: ::std::result::Result<super::ErrorContent, ::std::string::String>,
         meta: ::std::result::Result<super::ResponseMetadata, ::std::string::String>,
         response_type: ::std::result::Result<
-            super::ResponseTypeEnum,
+            crate::generated::enums::ResponseTypeEnum,
             ::std::string::String,
         >,
         extra: ::std::result::Result<
@@ -1908,7 +1502,7 @@ pub mod builder {
         }
         pub fn response_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::ResponseTypeEnum>,
+            T: ::std::convert::TryInto<crate::generated::enums::ResponseTypeEnum>,
             T::Error: ::std::fmt::Display,
         {
             self.response_type = value
