@@ -351,6 +351,14 @@ fn the_whole_upstream_api_generates_through_the_sdk_generator() {
         );
         assert!(resources.contains(method));
     }
+    // The spec's defaults (`verified`, `USD`, `embedded`, ...) are the
+    // server's to apply: no type or field fills one in on the client.
+    let types = file(&module, "types.rs");
+    assert!(
+        !types.contains("pub mod defaults") && !types.contains("serde(default ="),
+        "a default from the spec was generated"
+    );
+    assert!(!file(&module, "enums.rs").contains("impl ::std::default::Default"));
     let lists = module.shapes.iter().filter(|s| s.list).count();
     let bodies = module.shapes.iter().filter(|s| s.body.is_some()).count();
     assert_eq!(

@@ -65,6 +65,14 @@ pub const RULES: &[Rule] = &[
               `format`/`pattern`; schema strings are not validated on the way in",
         apply: relax_response_strings,
     },
+    Rule {
+        name: "no_client_defaults",
+        why: "a schema `default` is what the server assumes when a value is omitted; typify \
+              would fill it in on decoding (an absent `currency` read back as `USD`) or derive \
+              `Default` (a customer `verified` out of nothing), so defaults are dropped and a \
+              property's default is said in its documentation instead",
+        apply: no_client_defaults,
+    },
 ];
 
 /// Applies every rule in order.
@@ -196,6 +204,57 @@ fn hoist_enums_below(
             reference
         };
         hoisted.push((unique, Value::Object(body)));
+    }
+}
+
+/// Inside component schemas: removes every `default`. A property's default
+/// is appended to its description ("When omitted, the API uses `USD`."), as
+/// that is what it means for a request; a type's own default (an enum's
+/// `verified`) says nothing about any one value and is dropped.
+pub fn no_client_defaults(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        if let Some(map) = schema.as_object_mut() {
+            drop_defaults(map);
+        }
+    }
+}
+
+/// [`no_client_defaults`] on one schema and the schemas inside it, by
+/// structure (a property named `default` is not a default).
+fn drop_defaults(map: &mut Map<String, Value>) {
+    map.remove("default");
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for prop in props.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(default) = prop.remove("default") {
+                let shown = match &default {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let note = format!("When omitted, the API uses `{shown}`.");
+                let description = match prop.get("description").and_then(Value::as_str) {
+                    Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+                    _ => note,
+                };
+                prop.insert("description".into(), Value::String(description));
+            }
+            drop_defaults(prop);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(Value::Object(inner)) = map.get_mut(key) {
+            drop_defaults(inner);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(key) {
+            branches
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+                .for_each(drop_defaults);
+        }
     }
 }
 
@@ -558,6 +617,36 @@ mod tests {
             s["Level"],
             json!({ "type": "string", "enum": ["hi"] }),
             "a component stays"
+        );
+    }
+
+    #[test]
+    fn no_client_defaults_drops_defaults_and_documents_a_propertys() {
+        let mut d = doc(json!({
+            "Status": { "type": "string", "enum": ["verified", "pending"], "default": "verified" },
+            "Charge": { "type": "object", "properties": {
+                "currency": { "type": "string", "default": "USD", "description": "Currency." },
+                "count": { "type": "integer", "default": 1 },
+                "default": { "type": "boolean" }
+            } }
+        }));
+        no_client_defaults(&mut d);
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["Status"],
+            json!({ "type": "string", "enum": ["verified", "pending"] })
+        );
+        assert_eq!(
+            s["Charge"]["properties"]["currency"],
+            json!({ "type": "string", "description": "Currency.\n\nWhen omitted, the API uses `USD`." })
+        );
+        assert_eq!(
+            s["Charge"]["properties"]["count"],
+            json!({ "type": "integer", "description": "When omitted, the API uses `1`." })
+        );
+        assert_eq!(
+            s["Charge"]["properties"]["default"],
+            json!({ "type": "boolean" })
         );
     }
 
