@@ -65,6 +65,26 @@ pub mod resources {
     pub use crate::generated::resources::*;
 }
 
+// Crates whose types appear in the public API (`uuid::Uuid` ids,
+// `serde_json::Map` in `extra`, `chrono` instants, `indexmap::IndexMap`
+// metadata, `bytes::Bytes` and `reqwest` in responses and errors,
+// `schemars::JsonSchema`), so naming them needs no second dependency at a
+// matching version.
+#[doc(no_inline)]
+pub use bytes;
+#[doc(no_inline)]
+pub use chrono;
+#[doc(no_inline)]
+pub use indexmap;
+#[doc(no_inline)]
+pub use reqwest;
+#[doc(no_inline)]
+pub use schemars;
+#[doc(no_inline)]
+pub use serde_json;
+#[doc(no_inline)]
+pub use uuid;
+
 pub use auth::ApiKey;
 pub use config::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

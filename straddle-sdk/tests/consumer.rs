@@ -50,7 +50,7 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
     let response: ApiResponse<CustomerV1ItemResponse> = client
         .customers()
         .review()
-        .refresh_review(uuid::Uuid::nil())
+        .refresh_review(straddle_sdk::uuid::Uuid::nil())
         .correlation_id("c")
         .request_id("r")
         .idempotency_key("0123456789")
@@ -76,6 +76,15 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
     let created: &Timestamp = &customer.created_at;
     assert_eq!(created.as_str(), "2019-12-27T18:11:19.117Z");
     assert!(customer.extra.is_empty());
+    // Types of the public API, named through the SDK's re-exports alone.
+    let id: straddle_sdk::uuid::Uuid = customer.id;
+    let extra: &straddle_sdk::serde_json::Map<String, straddle_sdk::serde_json::Value> =
+        &customer.extra;
+    let when: Option<straddle_sdk::chrono::DateTime<straddle_sdk::chrono::Utc>> =
+        created.to_datetime();
+    let metadata: Option<&straddle_sdk::indexmap::IndexMap<String, String>> =
+        customer.metadata.as_ref();
+    assert!(!id.is_nil() && extra.is_empty() && when.is_some() && metadata.is_some());
     Ok(())
 }
 
