@@ -197,9 +197,10 @@ fn value_list(plan: &EnumPlan) -> String {
 fn enum_tokens(plan: &EnumPlan) -> TokenStream {
     let name = ident(&plan.name);
     let type_name = &plan.name;
+    let values = format!("One of {}.", value_list(plan));
     let summary = match &plan.description {
-        Some(d) if !d.trim().is_empty() && d.trim() != format!("`{type_name}`") => d.clone(),
-        _ => format!("One of {}.", value_list(plan)),
+        Some(d) if !d.trim().is_empty() => format!("{}\n\n{values}", d.trim_end()),
+        _ => values,
     };
     let example = plan.values.first().map(|v| v.variant.clone());
     let matching = match &example {

@@ -66,6 +66,19 @@ pub const RULES: &[Rule] = &[
         apply: relax_response_strings,
     },
     Rule {
+        name: "describe_undocumented_types",
+        why: "typify documents a component without a description with its own name \
+              (\"CustomerV1 / CustomerV1\" in rustdoc); it gets one saying where it is used \
+              (the operation it is the response of, or the fields that hold it)",
+        apply: describe_undocumented_types,
+    },
+    Rule {
+        name: "document_union_selectors",
+        why: "a union branch's required nullable fields read as optional (`Option<String>`) \
+              although their presence is what selects the branch; their documentation says so",
+        apply: document_union_selectors,
+    },
+    Rule {
         name: "no_client_defaults",
         why: "a schema `default` is what the server assumes when a value is omitted; typify \
               would fill it in on decoding (an absent `currency` read back as `USD`) or derive \
@@ -204,6 +217,192 @@ fn hoist_enums_below(
             reference
         };
         hoisted.push((unique, Value::Object(body)));
+    }
+}
+
+/// A component schema without a `description` gets one from its uses: "The
+/// response of `refreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`)."
+/// for a success body, "An error response of ..." for an error body, else
+/// "Used as `CustomerV1.device`." listing the properties (of other
+/// components) that refer to it. A component used nowhere keeps none.
+pub fn describe_undocumented_types(doc: &mut Value) {
+    let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut responses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let target = |v: &Value| {
+        v.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_string)
+    };
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !crate::spec::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let name = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |id| format!("`{id}` "));
+            let label = format!("{name}(`{} {path}`)", method.to_uppercase());
+            for (status, response) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                for media in response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|c| c.values())
+                {
+                    let Some(t) = media.get("schema").and_then(target) else {
+                        continue;
+                    };
+                    let into = if status.starts_with('2') {
+                        &mut responses
+                    } else {
+                        &mut errors
+                    };
+                    let list = into.entry(t).or_default();
+                    if !list.contains(&label) {
+                        list.push(label.clone());
+                    }
+                }
+            }
+        }
+    }
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
+    for (owner, schema) in schemas.iter() {
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (prop, prop_schema) in props {
+            let mut refs = Vec::new();
+            collect_refs(prop_schema, &mut refs);
+            for t in refs {
+                let list = uses.entry(t).or_default();
+                let at = format!("`{owner}.{prop}`");
+                if !list.contains(&at) {
+                    list.push(at);
+                }
+            }
+        }
+    }
+    // At most three named; an error body every operation shares says how many.
+    let join = |items: &[String]| match items.split_last() {
+        _ if items.len() > 3 => format!("{} and {} more", items[..3].join(", "), items.len() - 3),
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let Some(map) = schema.as_object_mut() else {
+            continue;
+        };
+        let documented = map
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| !d.trim().is_empty());
+        if documented {
+            continue;
+        }
+        let description = if let Some(ops) = responses.get(name) {
+            format!("The response of {}.", join(ops))
+        } else if let Some(ops) = errors.get(name) {
+            format!("The body of an error response of {}.", join(ops))
+        } else if let Some(at) = uses.get(name) {
+            format!("Used as {}.", join(at))
+        } else {
+            continue;
+        };
+        map.insert("description".into(), Value::String(description));
+    }
+}
+
+/// Every component a schema refers to, at any depth.
+fn collect_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(t) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(t.to_string());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// In each branch of a component's `oneOf` (a `$ref` to an object component
+/// with required properties), a required `nullable` property's description
+/// says that it is always present in that variant and that its presence
+/// (even as `null`) is what selects it.
+pub fn document_union_selectors(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
+    let mut branches: Vec<(String, String)> = Vec::new(); // (branch component, union)
+    for (name, schema) in schemas.iter() {
+        for branch in schema
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(t) = branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                branches.push((t.to_string(), name.clone()));
+            }
+        }
+    }
+    for (branch, union) in branches {
+        let Some(map) = schemas.get_mut(&branch).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let required: Vec<String> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for name in &required {
+            let Some(prop) = props.get_mut(name).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if prop.get("nullable") != Some(&Value::Bool(true)) {
+                continue;
+            }
+            let note = format!(
+                "Always sent in this variant of `{union}`: the key's presence, even as `null`, \
+                 selects it; `None` means the server sent `null`."
+            );
+            let description = match prop.get("description").and_then(Value::as_str) {
+                Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+                _ => note,
+            };
+            prop.insert("description".into(), Value::String(description));
+        }
     }
 }
 
@@ -618,6 +817,60 @@ mod tests {
             json!({ "type": "string", "enum": ["hi"] }),
             "a component stays"
         );
+    }
+
+    #[test]
+    fn undocumented_types_are_described_by_their_uses_never_their_name() {
+        let mut d = json!({
+            "paths": { "/things/{id}": { "get": {
+                "operationId": "getThing",
+                "responses": {
+                    "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingResponse" } } } },
+                    "404": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+                }
+            } } },
+            "components": { "schemas": {
+                "ThingResponse": { "type": "object", "properties": { "data": { "$ref": "#/components/schemas/Thing" } } },
+                "Problem": { "type": "object", "properties": {} },
+                "Thing": { "type": "object", "properties": { "parts": { "type": "array", "items": { "$ref": "#/components/schemas/Part" } } } },
+                "Part": { "type": "object", "description": "A part." },
+                "Lonely": { "type": "object" }
+            } }
+        });
+        describe_undocumented_types(&mut d);
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["ThingResponse"]["description"],
+            "The response of `getThing` (`GET /things/{id}`)."
+        );
+        assert_eq!(
+            s["Problem"]["description"],
+            "The body of an error response of `getThing` (`GET /things/{id}`)."
+        );
+        assert_eq!(s["Thing"]["description"], "Used as `ThingResponse.data`.");
+        assert_eq!(s["Part"]["description"], "A part.");
+        assert!(s["Lonely"].get("description").is_none());
+    }
+
+    #[test]
+    fn a_union_branchs_required_nullable_fields_say_they_select_it() {
+        let mut d = doc(json!({
+            "Profile": { "oneOf": [{ "$ref": "#/components/schemas/Company" }] },
+            "Company": { "type": "object", "required": ["ein", "name"], "properties": {
+                "ein": { "type": "string", "nullable": true, "description": "Tax id." },
+                "name": { "type": "string" },
+                "site": { "type": "string", "nullable": true }
+            } }
+        }));
+        document_union_selectors(&mut d);
+        let p = &d["components"]["schemas"]["Company"]["properties"];
+        assert_eq!(
+            p["ein"]["description"],
+            "Tax id.\n\nAlways sent in this variant of `Profile`: the key's presence, even as \
+             `null`, selects it; `None` means the server sent `null`."
+        );
+        assert!(p["name"].get("description").is_none(), "not nullable");
+        assert!(p["site"].get("description").is_none(), "not required");
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub const MODULE_PATH: &str = "crate::generated::unions";
 pub struct UnionPlan {
     /// Component name, which is also the Rust type name.
     pub name: String,
+    /// The union's description, if the spec (or a transform) gives one.
+    pub description: Option<String>,
     /// The branches, in the order untagged decoding would try them.
     pub branches: Vec<Branch>,
 }
@@ -204,6 +206,10 @@ pub fn qualify(
     name_variants(&mut planned)?;
     let plan = UnionPlan {
         name: name.to_string(),
+        description: map
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         branches: planned,
     };
     let keys: BTreeSet<String> = plan
@@ -406,12 +412,16 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
             .collect::<Vec<_>>()
             .join(" or ")
     };
-    let doc = format!(
-        " `{}`: {}. The variant is the first whose required fields are all present \
-         and whose fields decode.",
-        plan.name,
+    let which = format!(
+        "{}. The variant is the first whose required fields are all present \
+         (even as `null`) and whose fields decode; the other variant's fields stay \
+         in `extra` as sent.",
         either(&|b| format!("`{}` (requires {})", b.variant, needs(b)))
     );
+    let doc = match &plan.description {
+        Some(d) if !d.trim().is_empty() => format!("{}\n\n{which}", d.trim_end()),
+        _ => which,
+    };
     let expecting = format!(
         "a {} object ({})",
         plan.name,
@@ -423,10 +433,33 @@ fn union_tokens(file: &Path, plan: &UnionPlan, space: &typify::TypeSpace) -> Res
         either(&|b| format!("{} ({})", b.variant, needs(b)))
     );
 
-    let variants = plan.branches.iter().map(|b| {
+    let variants = plan.branches.iter().enumerate().map(|(i, b)| {
         let v = ident(&b.variant);
         let t = ident(&b.type_name);
-        quote! { #v(types::#t) }
+        let earlier: Vec<String> = plan.branches[..i]
+            .iter()
+            .map(|e| format!("`{}`", e.variant))
+            .collect();
+        let unless = if earlier.is_empty() {
+            " It is tried first.".to_string()
+        } else {
+            format!(" and the object is not a {}", earlier.join(" or "))
+        };
+        let doc = if earlier.is_empty() {
+            format!(
+                "Selected when the object has {} (each may be `null`).{unless}",
+                needs(b).replace(", ", " and ")
+            )
+        } else {
+            format!(
+                "Selected when the object has {} (each may be `null`){unless}.",
+                needs(b).replace(", ", " and ")
+            )
+        };
+        quote! {
+            #[doc = #doc]
+            #v(types::#t)
+        }
     });
     let froms = plan.branches.iter().map(|b| {
         let v = ident(&b.variant);

@@ -40,10 +40,14 @@ impl AddressV11 {
     schemars::JsonSchema
 )]
 pub struct ComplianceProfileV1Business {
-    ///Masked Employer Identification Number in the format **-*******
+    /**Masked Employer Identification Number in the format **-*******
+
+Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.*/
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ein: ::std::option::Option<::std::string::String>,
-    ///The official registered name of the business. This name should be correlated with the `ein` value.
+    /**The official registered name of the business. This name should be correlated with the `ein` value.
+
+Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.*/
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub legal_business_name: ::std::option::Option<::std::string::String>,
     ///A list of people related to the company. Only valid where customer type is 'business'.
@@ -70,10 +74,14 @@ impl ComplianceProfileV1Business {
     schemars::JsonSchema
 )]
 pub struct ComplianceProfileV1Individual {
-    ///Masked date of birth in ****-**-** format.
+    /**Masked date of birth in ****-**-** format.
+
+Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.*/
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub dob: ::std::option::Option<::std::string::String>,
-    ///Masked Social Security Number in the format ***-**-****.
+    /**Masked Social Security Number in the format ***-**-****.
+
+Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.*/
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ssn: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
@@ -84,7 +92,7 @@ impl ComplianceProfileV1Individual {
         Default::default()
     }
 }
-///`CustomerConfigurationV1`
+///Used as `CustomerV1.config`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -110,7 +118,7 @@ impl CustomerConfigurationV1 {
         Default::default()
     }
 }
-///`CustomerV1`
+///Used as `CustomerV1ItemResponse.data`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -161,7 +169,7 @@ impl CustomerV1 {
         Default::default()
     }
 }
-///`CustomerV1ItemResponse`
+///The response of `RefreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -182,7 +190,7 @@ impl CustomerV1ItemResponse {
         Default::default()
     }
 }
-///`DeviceV1`
+///Used as `CustomerV1.device`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -202,7 +210,7 @@ impl DeviceV1 {
         Default::default()
     }
 }
-///`ErrorContent`
+///Used as `ErrorResponse.error`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -233,7 +241,7 @@ impl ErrorContent {
         Default::default()
     }
 }
-///`ErrorItem`
+///Used as `ErrorContent.items`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -256,7 +264,7 @@ impl ErrorItem {
         Default::default()
     }
 }
-///`ErrorResponse`
+///The body of an error response of `RefreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -346,7 +354,7 @@ impl<'de> ::serde::Deserialize<'de> for RefreshCustomerReviewIdempotencyKey {
             })
     }
 }
-///`RepresentativeV11`
+///Used as `ComplianceProfileV1Business.representatives`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

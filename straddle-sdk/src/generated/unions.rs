@@ -5,11 +5,15 @@
 //! in place of typify's `#[serde(untagged)]` derive; re-exported from
 //! `types`.
 use super::types;
-/// `ComplianceProfileV1`: `Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present and whose fields decode.
+/**Used as `CustomerV1.compliance_profile`.
+
+`Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present (even as `null`) and whose fields decode; the other variant's fields stay in `extra` as sent.*/
 #[derive(::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ComplianceProfileV1 {
+    ///Selected when the object has `ein` and `legal_business_name` (each may be `null`). It is tried first.
     Business(types::ComplianceProfileV1Business),
+    ///Selected when the object has `dob` and `ssn` (each may be `null`) and the object is not a `Business`.
     Individual(types::ComplianceProfileV1Individual),
 }
 impl ::std::convert::From<types::ComplianceProfileV1Business> for ComplianceProfileV1 {
