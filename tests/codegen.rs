@@ -12,7 +12,7 @@ use xtask::{generate, spec};
 fn types_for(spec_file: &Path) -> String {
     let doc = spec::load(spec_file).expect("spec loads");
     let prepared = codegen::prepare_with_plans(spec_file, doc).expect("spec is valid");
-    let settings = generate::sdk_settings(&[], &prepared.enums);
+    let settings = generate::sdk_settings(&[], &prepared.enums, &prepared.structs);
     let tokens =
         generate::progenitor_tokens(spec_file, &prepared.api, &settings).expect("generates");
     let types = generate::types_module(tokens).expect("formats");
@@ -41,6 +41,10 @@ fn leniency_rules_shape_the_generated_types() {
             && types.contains("pub enum Status {")
             && types.contains("Unknown(::std::string::String)"),
         "an enum is one flat open enum"
+    );
+    assert!(
+        types.contains("#[non_exhaustive]\n    #[derive(") && !types.contains("pub mod builder"),
+        "structs may gain fields; they are built with the generated constructors"
     );
     assert!(
         !types.contains("impl ::std::default::Default for Status"),

@@ -1,10 +1,15 @@
 //! Payloads the API sends, parsed into the generated types and written back.
 
 use serde_json::{Value, json};
+use straddle_sdk::Timestamp;
+use straddle_sdk::indexmap::IndexMap;
 use straddle_sdk::types::{
-    ComplianceProfileV1, ConfigurationProcessingV1, CustomerStatusV1, CustomerTypeV1,
-    CustomerV1ItemResponse, ErrorResponse, ResponseTypeEnum,
+    AddressV11, ComplianceProfileV1, ComplianceProfileV1Individual, ConfigurationProcessingV1,
+    CustomerConfigurationV1, CustomerStatusV1, CustomerTypeV1, CustomerV1, CustomerV1ItemResponse,
+    DeviceV1, ErrorContent, ErrorItem, ErrorResponse, ResponseMetadata, ResponseTypeEnum,
+    SandboxCustomerOutcomeV1,
 };
+use straddle_sdk::uuid::Uuid;
 use straddle_sdk_tests::fixture;
 
 fn parse(value: &Value) -> CustomerV1ItemResponse {
@@ -358,4 +363,54 @@ fn timestamps_are_written_back_exactly_as_sent_and_parse_on_demand() {
         serde_json::from_value::<CustomerV1ItemResponse>(body).is_err(),
         "a number is not a timestamp"
     );
+}
+
+#[test]
+fn a_response_builds_in_one_expression_equal_to_the_parsed_fixture() {
+    let at = || Timestamp::try_from("2019-12-27T18:11:19.117Z").unwrap();
+    let id: Uuid = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e".parse().unwrap();
+    let built = CustomerV1ItemResponse::new(
+        CustomerV1::new(
+            at(),
+            "ron.swanson@pawnee.com",
+            id,
+            "Ron Swanson",
+            "+12128675309",
+            CustomerStatusV1::Pending,
+            CustomerTypeV1::Individual,
+            at(),
+        )
+        .with_address(
+            AddressV11::new("123 Main St", "Anytown", "CA", "12345").with_address2("Apt 1"),
+        )
+        .with_compliance_profile(ComplianceProfileV1Individual::new(
+            "2019-12-27".to_string(),
+            "***-**-****".to_string(),
+        ))
+        .with_config(
+            CustomerConfigurationV1::new()
+                .with_processing_method(ConfigurationProcessingV1::Inline)
+                .with_sandbox_outcome(SandboxCustomerOutcomeV1::Standard),
+        )
+        .with_device(DeviceV1::new("192.168.1.1"))
+        .with_external_id("external_id")
+        .with_metadata(IndexMap::from([("foo".to_string(), "string".to_string())])),
+        ResponseMetadata::new(id, at()),
+        ResponseTypeEnum::Object,
+    );
+    let fixture = fixture("customer_refresh_review.json");
+    assert_eq!(built, parse(&fixture));
+    assert_eq!(serde_json::to_value(&built).unwrap(), fixture);
+
+    let error = ErrorResponse::new(
+        ErrorContent::new(422, "Validation failed", "/field_validation").with_items(vec![
+            ErrorItem::new("is invalid").with_reference("customer.email"),
+        ]),
+        ResponseMetadata::new(id, at()).with_extra("region", "us-east-1"),
+        "error",
+    );
+    let back = serde_json::to_value(&error).unwrap();
+    assert_eq!(back["error"]["items"][0]["reference"], "customer.email");
+    assert_eq!(back["meta"]["region"], "us-east-1");
+    assert_eq!(back["response_type"], "error");
 }

@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn instants_order_in_time_and_odd_text_orders_after_them_by_text() {
-        let mut list = vec![
+        let mut list = [
             server("not a time"),
             server("2020-01-01T00:00:00Z"),
             server("2019-12-31T23:00:00-02:00"), // 2020-01-01T01:00Z

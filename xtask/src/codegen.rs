@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Result, XtaskError};
-use crate::{calls, config, enums, generate, resources, spec, transform, unions};
+use crate::{calls, config, constructors, enums, generate, resources, spec, transform, unions};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
@@ -84,13 +84,16 @@ pub struct Prepared {
     pub unions: Vec<unions::UnionPlan>,
     /// String enums generated as open enums (`enums.rs`).
     pub enums: Vec<enums::EnumPlan>,
+    /// Object components typify generates as structs: `#[non_exhaustive]`,
+    /// with constructors (`constructors.rs`).
+    pub structs: Vec<String>,
 }
 
 impl Prepared {
     /// progenitor's settings for this spec: [`generate::settings`] with
     /// each planned union and enum replaced by the type xtask generates.
     pub fn settings(&self) -> progenitor::GenerationSettings {
-        generate::sdk_settings(&self.unions, &self.enums)
+        generate::sdk_settings(&self.unions, &self.enums, &self.structs)
     }
 }
 
@@ -101,11 +104,30 @@ pub fn prepare_with_plans(file: &Path, doc: Value) -> Result<Prepared> {
     transform::apply_all(&mut doc);
     let unions = unions::plan(&doc);
     let enums = enums::plan(file, &doc)?;
+    let structs = struct_names(&doc);
     Ok(Prepared {
         api: spec::to_openapi(file, &doc)?,
         unions,
         enums,
+        structs,
     })
+}
+
+/// The object components of a transformed document: those with declared
+/// properties, which keep unknown fields in `extra`.
+fn struct_names(doc: &Value) -> Vec<String> {
+    use heck::ToUpperCamelCase;
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| {
+            schema.get("properties").is_some()
+                && schema.get("additionalProperties") == Some(&serde_json::json!({}))
+                && schema.get("oneOf").is_none()
+        })
+        .map(|(name, _)| name.to_upper_camel_case())
+        .collect()
 }
 
 /// Generates every file of the SDK's generated module from the fragment and
@@ -143,7 +165,7 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
 }
 
 /// A generated module: its files by name (`mod.rs`, `types.rs`,
-/// `enums.rs`, `unions.rs`, `resources.rs`) and the shape of each operation.
+/// `enums.rs`, `constructors.rs`, `unions.rs`, `resources.rs`) and the shape of each operation.
 #[derive(Debug, Clone)]
 pub struct Module {
     /// The files, by name.
@@ -165,6 +187,7 @@ pub fn generate_module(
     let (types, generator) = generate::progenitor_generator(file, api, &prepared.settings())?;
     let unions = unions::tokens(file, &prepared.unions, generator.get_type_space())?;
     let enums = enums::tokens(&prepared.enums);
+    let constructors = constructors::tokens(file, generator.get_type_space(), &prepared.structs)?;
     let (tree, shapes) = resources::generate(file, api, ops, generator.get_type_space())?;
     let files = vec![
         (
@@ -173,6 +196,10 @@ pub fn generate_module(
         ),
         ("types.rs", generate::types_file(source, types)?),
         ("enums.rs", generate::format_file(source, enums)?),
+        (
+            "constructors.rs",
+            generate::format_file(source, constructors)?,
+        ),
         ("unions.rs", generate::format_file(source, unions)?),
         ("resources.rs", generate::format_file(source, tree)?),
     ];

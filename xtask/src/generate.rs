@@ -7,8 +7,9 @@ use proc_macro2::TokenStream;
 
 use crate::error::{Result, XtaskError};
 
-/// progenitor's settings for the SDK's types: struct builders
-/// (`CustomerV1::builder()`), and the derives the public types promise.
+/// progenitor's settings for the SDK's types: the derives the public types
+/// promise, without typify's struct builders (they made `extra` a required
+/// run-time argument; `crate::constructors` generates `new(required...)`).
 ///
 /// Only the `types` module of progenitor's output is kept: the request
 /// builders in `resources.rs` call the SDK's own pipeline directly, which
@@ -17,7 +18,7 @@ use crate::error::{Result, XtaskError};
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged);
     for derive in EXTRA_DERIVES {
         settings.with_derive(derive);
@@ -46,11 +47,21 @@ pub const EXTRA_DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
 /// [`settings`], plus: each union in `unions` is replaced by the type
 /// [`crate::unions`] generates for it, which decodes in one pass, and each
 /// enum in `enums` by the open enum [`crate::enums`] generates.
+///
+/// Each struct in `structs` is `#[non_exhaustive]`: a later spec may add
+/// fields, and code outside the SDK builds values through the constructors
+/// [`crate::constructors`] generates.
 pub fn sdk_settings(
     unions: &[crate::unions::UnionPlan],
     enums: &[crate::enums::EnumPlan],
+    structs: &[String],
 ) -> progenitor::GenerationSettings {
     let mut settings = settings();
+    let mut non_exhaustive = progenitor::TypePatch::default();
+    non_exhaustive.with_attr("#[non_exhaustive]");
+    for name in structs {
+        settings.with_patch(name, &non_exhaustive);
+    }
     for plan in unions {
         settings.with_replacement(&plan.name, plan.rust_path(), std::iter::empty());
     }

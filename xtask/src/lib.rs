@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod codegen;
 pub mod config;
+pub mod constructors;
 pub mod enums;
 pub mod error;
 pub mod extract;
