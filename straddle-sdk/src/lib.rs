@@ -39,6 +39,7 @@ mod auth;
 mod config;
 mod encode;
 mod error;
+mod nullable;
 mod pagination;
 mod params;
 mod pipeline;
@@ -94,6 +95,7 @@ pub use encode::JsonBody;
 #[doc(hidden)]
 pub use encode::{Check, Encoder, Style};
 pub use error::{ApiError, DecodeError, DecodeReason, Error, TransportError};
+pub use nullable::Nullable;
 #[doc(hidden)]
 pub use pagination::MetaNumber;
 pub use pagination::{ItemStream, PageInfo, Paginated};

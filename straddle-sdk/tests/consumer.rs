@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use straddle_sdk::types::{ComplianceProfileV1, CustomerStatusV1, CustomerV1ItemResponse};
 use straddle_sdk::{
-    ApiResponse, Client, DecodeReason, Environment, Error, RetryPolicy, StatusCode, Timestamp,
+    ApiResponse, Client, DecodeReason, Environment, Error, Nullable, RetryPolicy, StatusCode,
+    Timestamp,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -71,7 +72,7 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
     assert_eq!(customer.status.as_str(), "pending");
     assert!(matches!(
         customer.compliance_profile,
-        Some(ComplianceProfileV1::Individual(_))
+        Nullable::Value(ComplianceProfileV1::Individual(_))
     ));
     let created: &Timestamp = &customer.created_at;
     assert_eq!(created.as_str(), "2019-12-27T18:11:19.117Z");

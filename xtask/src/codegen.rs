@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Result, XtaskError};
-use crate::{calls, config, constructors, enums, generate, resources, spec, transform, unions};
+use crate::{
+    calls, config, constructors, enums, generate, resources, spec, structs, transform, unions,
+};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
@@ -87,6 +89,9 @@ pub struct Prepared {
     /// Object components typify generates as structs: `#[non_exhaustive]`,
     /// with constructors (`constructors.rs`).
     pub structs: Vec<String>,
+    /// Structs with optional nullable fields, which xtask generates itself
+    /// from typify's description of them (`structs.rs`).
+    pub nullable_structs: Vec<structs::StructPlan>,
 }
 
 impl Prepared {
@@ -105,11 +110,13 @@ pub fn prepare_with_plans(file: &Path, doc: Value) -> Result<Prepared> {
     let unions = unions::plan(&doc);
     let enums = enums::plan(file, &doc)?;
     let structs = struct_names(&doc);
+    let nullable_structs = structs::plan(&doc);
     Ok(Prepared {
         api: spec::to_openapi(file, &doc)?,
         unions,
         enums,
         structs,
+        nullable_structs,
     })
 }
 
@@ -184,17 +191,43 @@ pub fn generate_module(
 ) -> Result<Module> {
     let prepared = prepare_with_plans(file, doc)?;
     let api = &prepared.api;
-    let (types, generator) = generate::progenitor_generator(file, api, &prepared.settings())?;
-    let unions = unions::tokens(file, &prepared.unions, generator.get_type_space())?;
+    // First pass: typify's description of every struct, from which xtask
+    // generates the structs with `Nullable` fields; the second pass has
+    // typify use those.
+    let (_, described) = generate::progenitor_generator(file, api, &prepared.settings())?;
+    let space = described.get_type_space();
+    let mut settings = prepared.settings();
+    for plan in &prepared.nullable_structs {
+        settings.with_replacement(&plan.name, plan.rust_path(), std::iter::empty());
+    }
+    let (types, _) = generate::progenitor_generator(file, api, &settings)?;
+    let own_structs = structs::tokens(file, space, &prepared.nullable_structs)?;
+    let mut nullable_fields = std::collections::BTreeMap::new();
+    for plan in &prepared.nullable_structs {
+        for field in structs::fields(file, space, plan)? {
+            if field.nullable {
+                nullable_fields.insert((plan.name.clone(), field.name.clone()), field.ty);
+            }
+        }
+    }
+    let field_type = |ty: &str, field: &str| {
+        nullable_fields
+            .get(&(ty.to_string(), field.to_string()))
+            .cloned()
+    };
+    let unions = unions::tokens(file, &prepared.unions, space, &field_type)?;
     let enums = enums::tokens(&prepared.enums);
-    let constructors = constructors::tokens(file, generator.get_type_space(), &prepared.structs)?;
-    let (tree, shapes) = resources::generate(file, api, ops, generator.get_type_space())?;
+    let constructors = constructors::tokens(file, space, &prepared.structs, &field_type)?;
+    let (tree, shapes) = resources::generate(file, api, ops, space)?;
     let files = vec![
         (
             "mod.rs",
             generate::format_file(source, resources::module_tokens())?,
         ),
-        ("types.rs", generate::types_file(source, types)?),
+        (
+            "types.rs",
+            generate::types_file(source, types, own_structs)?,
+        ),
         ("enums.rs", generate::format_file(source, enums)?),
         (
             "constructors.rs",

@@ -134,9 +134,10 @@ pub fn types_module(tokens: TokenStream) -> Result<String> {
 }
 
 /// The generated types as a file of their own (`generated/types.rs`): the
-/// items of progenitor's `types` module, behind the generated-code header.
-pub fn types_file(source: &str, tokens: TokenStream) -> Result<String> {
-    let items = match types_items(tokens)?.into_iter().next() {
+/// items of progenitor's `types` module, then the items `own` that xtask
+/// generates for it (`crate::structs`), behind the generated-code header.
+pub fn types_file(source: &str, tokens: TokenStream, own: TokenStream) -> Result<String> {
+    let mut items = match types_items(tokens)?.into_iter().next() {
         Some(syn::Item::Mod(syn::ItemMod {
             content: Some((_, items)),
             ..
@@ -148,6 +149,13 @@ pub fn types_file(source: &str, tokens: TokenStream) -> Result<String> {
             ));
         }
     };
+    let own: syn::File = syn::parse2(own).map_err(|e| {
+        XtaskError::file(
+            Path::new(source),
+            format!("generated structs do not parse: {e}"),
+        )
+    })?;
+    items.extend(own.items);
     let body = prettyplease::unparse(&syn::File {
         shebang: None,
         attrs: Vec::new(),

@@ -13,5 +13,6 @@ pub mod resources;
 pub mod samples;
 pub mod scratch;
 pub mod spec;
+pub mod structs;
 pub mod transform;
 pub mod unions;

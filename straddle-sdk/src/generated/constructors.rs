@@ -54,7 +54,7 @@ impl AddressV11 {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.address2 = ::std::option::Option::Some(value.into());
+        self.address2 = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept
@@ -106,7 +106,7 @@ impl CustomerV1 {
         mut self,
         value: impl ::std::convert::Into<types::AddressV11>,
     ) -> Self {
-        self.address = ::std::option::Option::Some(value.into());
+        self.address = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `compliance_profile`.
@@ -115,7 +115,7 @@ impl CustomerV1 {
         mut self,
         value: impl ::std::convert::Into<crate::generated::unions::ComplianceProfileV1>,
     ) -> Self {
-        self.compliance_profile = ::std::option::Option::Some(value.into());
+        self.compliance_profile = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `config`.
@@ -124,7 +124,7 @@ impl CustomerV1 {
         mut self,
         value: impl ::std::convert::Into<types::CustomerConfigurationV1>,
     ) -> Self {
-        self.config = ::std::option::Option::Some(value.into());
+        self.config = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `device`.
@@ -133,7 +133,7 @@ impl CustomerV1 {
         mut self,
         value: impl ::std::convert::Into<types::DeviceV1>,
     ) -> Self {
-        self.device = ::std::option::Option::Some(value.into());
+        self.device = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `external_id`.
@@ -142,7 +142,7 @@ impl CustomerV1 {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_id = ::std::option::Option::Some(value.into());
+        self.external_id = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `metadata`.
@@ -153,7 +153,7 @@ impl CustomerV1 {
             ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.metadata = ::std::option::Option::Some(value.into());
+        self.metadata = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept
@@ -241,7 +241,7 @@ impl ErrorContent {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.detail = ::std::option::Option::Some(value.into());
+        self.detail = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `items`.
@@ -250,7 +250,7 @@ impl ErrorContent {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<types::ErrorItem>>,
     ) -> Self {
-        self.items = ::std::option::Option::Some(value.into());
+        self.items = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept
@@ -281,7 +281,7 @@ impl ErrorItem {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.reference = ::std::option::Option::Some(value.into());
+        self.reference = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept
@@ -342,7 +342,7 @@ impl RepresentativeV11 {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.email = ::std::option::Option::Some(value.into());
+        self.email = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `phone`.
@@ -351,7 +351,7 @@ impl RepresentativeV11 {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.phone = ::std::option::Option::Some(value.into());
+        self.phone = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept
@@ -384,7 +384,7 @@ impl CustomerConfigurationV1 {
             crate::generated::enums::ConfigurationProcessingV1,
         >,
     ) -> Self {
-        self.processing_method = ::std::option::Option::Some(value.into());
+        self.processing_method = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `sandbox_outcome`.
@@ -395,7 +395,7 @@ impl CustomerConfigurationV1 {
             crate::generated::enums::SandboxCustomerOutcomeV1,
         >,
     ) -> Self {
-        self.sandbox_outcome = ::std::option::Option::Some(value.into());
+        self.sandbox_outcome = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept
@@ -458,7 +458,7 @@ impl ComplianceProfileV1Business {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<types::RepresentativeV11>>,
     ) -> Self {
-        self.representatives = ::std::option::Option::Some(value.into());
+        self.representatives = crate::Nullable::Value(value.into());
         self
     }
     /// Sets `website`.
@@ -467,7 +467,7 @@ impl ComplianceProfileV1Business {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.website = ::std::option::Option::Some(value.into());
+        self.website = crate::Nullable::Value(value.into());
         self
     }
     /// Adds a field this version of the SDK does not know, kept

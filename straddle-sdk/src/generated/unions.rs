@@ -50,11 +50,9 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
     {
         use ::serde::de::Error as _;
         let mut __extra = ::serde_json::Map::new();
-        let mut website: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut website: ::std::option::Option<crate::Nullable<::std::string::String>> = ::std::option::Option::None;
         let mut representatives: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
+            crate::Nullable<::std::vec::Vec<types::RepresentativeV11>>,
         > = ::std::option::Option::None;
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<ComplianceProfileV1Key>()?
@@ -140,7 +138,7 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
                 ::std::option::Option::Some(__value) => __value,
                 ::std::option::Option::None => {
                     match __optional::<
-                        ::std::option::Option<::std::string::String>,
+                        crate::Nullable<::std::string::String>,
                     >(&__extra, "website") {
                         ::std::result::Result::Ok(__value) => __value,
                         ::std::result::Result::Err(__e) => {
@@ -157,7 +155,7 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
                 ::std::option::Option::Some(__value) => __value,
                 ::std::option::Option::None => {
                     match __optional::<
-                        ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
+                        crate::Nullable<::std::vec::Vec<types::RepresentativeV11>>,
                     >(&__extra, "representatives") {
                         ::std::result::Result::Ok(__value) => __value,
                         ::std::result::Result::Err(__e) => {
