@@ -18,7 +18,7 @@
 //! type or outcome the server did not send is never invented.
 //!
 //! The enums are planned from the transformed spec: inline enums have
-//! already been named by `transform::name_inline_enums` and
+//! already been named by `transform::name_inline_types` and
 //! `transform::name_inline_operation_schemas`.
 
 use std::collections::BTreeMap;

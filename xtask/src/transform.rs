@@ -53,11 +53,13 @@ pub const RULES: &[Rule] = &[
         apply: keep_unknown_fields,
     },
     Rule {
-        name: "name_inline_enums",
-        why: "the API adds enum values; every string enum becomes a component named after \
-              where it is used (`CustomerV1Status`), so `xtask/src/enums.rs` can generate it as \
-              one open enum with an `Unknown(String)` variant",
-        apply: name_inline_enums,
+        name: "name_inline_types",
+        why: "every string enum, and every inline object or union inside a property, becomes a \
+              component named after where it is used (`CustomerV1Status`), as typify would \
+              name it: `xtask/src/enums.rs` generates each enum as one open enum, and \
+              `xtask/src/structs.rs` can generate a struct without losing the inline types \
+              typify would have generated with it",
+        apply: name_inline_types,
     },
     Rule {
         name: "relax_response_strings",
@@ -145,9 +147,10 @@ pub fn keep_unknown_fields(doc: &mut Value) {
 /// a component of its own, named after the path to it: `<Component><Property>`
 /// for a property, `..Item` for items, `..Value` for map values,
 /// `..Variant<n>` for a branch (`Enum`, then a number, is appended if the name
-/// is taken). A `nullable` enum leaves `nullable` at the use site. Generated
-/// by `xtask/src/enums.rs`, each is then one open enum.
-pub fn name_inline_enums(doc: &mut Value) {
+/// is taken). So does an inline object or `oneOf`/`anyOf` in a property, items
+/// or map values (`Type` appended if taken), and the types inside it are named
+/// after it. A `nullable` one leaves `nullable` at the use site.
+pub fn name_inline_types(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
     };
@@ -170,44 +173,56 @@ fn hoist_enums_below(
     taken: &mut std::collections::BTreeSet<String>,
     hoisted: &mut Vec<(String, Value)>,
 ) {
-    let mut children: Vec<(String, &mut Value)> = Vec::new();
+    // (name, schema, whether an inline object or union there is hoisted too)
+    let mut children: Vec<(String, &mut Value, bool)> = Vec::new();
     for (key, value) in map.iter_mut() {
         match (key.as_str(), value) {
             ("properties", Value::Object(props)) => {
                 for (prop, schema) in props.iter_mut() {
-                    children.push((format!("{base}{}", prop.to_upper_camel_case()), schema));
+                    let name = format!("{base}{}", prop.to_upper_camel_case());
+                    children.push((name, schema, true));
                 }
             }
-            ("items", schema @ Value::Object(_)) => children.push((format!("{base}Item"), schema)),
+            ("items", schema @ Value::Object(_)) => {
+                children.push((format!("{base}Item"), schema, true))
+            }
             ("additionalProperties", schema @ Value::Object(_)) => {
-                children.push((format!("{base}Value"), schema))
+                children.push((format!("{base}Value"), schema, true))
             }
             ("allOf" | "oneOf" | "anyOf", Value::Array(branches)) => {
                 for (i, schema) in branches.iter_mut().enumerate() {
-                    children.push((format!("{base}Variant{i}"), schema));
+                    children.push((format!("{base}Variant{i}"), schema, false));
                 }
             }
             _ => {}
         }
     }
-    for (name, schema) in children {
+    for (name, schema, types_too) in children {
         let Some(child) = schema.as_object_mut() else {
             continue;
         };
-        if !crate::enums::is_string_enum(child) {
+        let is_type = types_too
+            && !child.contains_key("$ref")
+            && ((is_object_schema(child) && child.contains_key("properties"))
+                || child.contains_key("oneOf")
+                || child.contains_key("anyOf"));
+        if !crate::enums::is_string_enum(child) && !is_type {
             hoist_enums_below(child, &name, taken, hoisted);
             continue;
         }
+        let suffix = if is_type { "Type" } else { "Enum" };
         let mut unique = name.clone();
         if taken.contains(&unique) {
-            unique = format!("{name}Enum");
+            unique = format!("{name}{suffix}");
         }
         let mut n = 2;
         while taken.contains(&unique) {
-            unique = format!("{name}Enum{n}");
+            unique = format!("{name}{suffix}{n}");
             n += 1;
         }
         taken.insert(unique.clone());
+        // Inline types inside it are named after it.
+        hoist_enums_below(child, &unique, taken, hoisted);
         let mut body = std::mem::take(child);
         let nullable = body.remove("nullable") == Some(Value::Bool(true));
         let reference = json!({ "$ref": format!("#/components/schemas/{unique}") });
@@ -777,7 +792,7 @@ mod tests {
     }
 
     #[test]
-    fn name_inline_enums_makes_every_inline_enum_a_component_named_by_its_path() {
+    fn name_inline_types_makes_every_inline_enum_and_object_a_component_named_by_its_path() {
         let mut d = doc(json!({
             "Thing": { "type": "object", "properties": {
                 "status": { "type": "string", "enum": ["a"], "description": "S." },
@@ -788,7 +803,7 @@ mod tests {
             "ThingStatus": { "type": "object" },
             "Level": { "type": "string", "enum": ["hi"] }
         }));
-        name_inline_enums(&mut d);
+        name_inline_types(&mut d);
         let s = &d["components"]["schemas"];
         let p = &s["Thing"]["properties"];
         assert_eq!(
@@ -809,7 +824,11 @@ mod tests {
         );
         assert_eq!(s["ThingMode"], json!({ "type": "string", "enum": ["x"] }));
         assert_eq!(
-            p["inner"]["properties"]["kind"],
+            p["inner"],
+            json!({ "$ref": "#/components/schemas/ThingInner" })
+        );
+        assert_eq!(
+            s["ThingInner"]["properties"]["kind"],
             json!({ "$ref": "#/components/schemas/ThingInnerKind" })
         );
         assert_eq!(
