@@ -7,12 +7,21 @@ use straddle_sdk_tests::root;
 use xtask::codegen::{self, Layout};
 use xtask::{generate, spec};
 
+/// The types of a test spec as typify generates them (unions keep serde's
+/// untagged derive), followed by the open enums xtask generates.
 fn types_for(spec_file: &Path) -> String {
     let doc = spec::load(spec_file).expect("spec loads");
-    let api = codegen::prepare(spec_file, doc).expect("spec is valid");
+    let prepared = codegen::prepare_with_plans(spec_file, doc).expect("spec is valid");
+    let settings = generate::sdk_settings(&[], &prepared.enums, &prepared.structs);
     let tokens =
-        generate::progenitor_tokens(spec_file, &api, &generate::settings()).expect("generates");
-    generate::types_module(tokens).expect("formats")
+        generate::progenitor_tokens(spec_file, &prepared.api, &settings).expect("generates");
+    let types = generate::types_module(tokens).expect("formats");
+    let enums = generate::format_file(
+        "tests/specs/leniency.json",
+        xtask::enums::tokens(&prepared.enums),
+    )
+    .expect("formats");
+    format!("{types}\n{enums}")
 }
 
 #[test]
@@ -28,7 +37,18 @@ fn leniency_rules_shape_the_generated_types() {
         "unknown fields must be kept"
     );
     assert!(
-        types.contains("Known(StatusKnown)") && types.contains("Unknown(::std::string::String)")
+        types.contains("pub status: crate::generated::enums::Status")
+            && types.contains("pub enum Status {")
+            && types.contains("Unknown(::std::string::String)"),
+        "an enum is one flat open enum"
+    );
+    assert!(
+        types.contains("#[non_exhaustive]\n    #[derive(") && !types.contains("pub mod builder"),
+        "structs may gain fields; they are built with the generated constructors"
+    );
+    assert!(
+        !types.contains("impl ::std::default::Default for Status"),
+        "the spec's default is not invented on the client"
     );
     assert!(types.contains("Company(ProfileCompany)") && types.contains("Person(ProfilePerson)"));
     assert!(
@@ -555,6 +575,14 @@ fn the_whole_upstream_api_generates_through_the_sdk_generator() {
         );
         assert!(resources.contains(method));
     }
+    // The spec's defaults (`verified`, `USD`, `embedded`, ...) are the
+    // server's to apply: no type or field fills one in on the client.
+    let types = file(&module, "types.rs");
+    assert!(
+        !types.contains("pub mod defaults") && !types.contains("serde(default ="),
+        "a default from the spec was generated"
+    );
+    assert!(!file(&module, "enums.rs").contains("impl ::std::default::Default"));
     let lists = module.shapes.iter().filter(|s| s.list).count();
     let bodies = module.shapes.iter().filter(|s| s.body.is_some()).count();
     assert_eq!(

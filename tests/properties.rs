@@ -313,7 +313,7 @@ proptest! {
         // A profile with the business keys is always Business.
         if let Some(profile) = body["data"].get("compliance_profile") {
             let is_business = profile.get("legal_business_name").is_some();
-            let parsed_business = matches!(typed.data.compliance_profile, Some(ComplianceProfileV1::Business(_)));
+            let parsed_business = matches!(typed.data.compliance_profile.as_ref(), Some(ComplianceProfileV1::Business(_)));
             prop_assert_eq!(is_business, parsed_business);
         }
     }

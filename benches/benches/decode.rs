@@ -90,7 +90,7 @@ fn check(name: &str, bytes: &[u8]) {
             typed.data.metadata.as_ref().map(|m| m.len()),
             Some(METADATA)
         );
-        match &typed.data.compliance_profile {
+        match typed.data.compliance_profile.as_ref() {
             Some(ComplianceProfileV1::Business(business)) => {
                 let reps = business.representatives.as_deref().unwrap_or_default();
                 assert_eq!(reps.len(), REPRESENTATIVES);

@@ -5,7 +5,7 @@
 //! STRADDLE_API_KEY=sk_test_... cargo run -p straddle-sdk --example refresh_review -- <customer-id>
 //! ```
 
-use straddle_sdk::types::{CustomerStatusV1, CustomerStatusV1Known};
+use straddle_sdk::types::CustomerStatusV1;
 use straddle_sdk::{Client, Error};
 
 #[tokio::main]
@@ -31,16 +31,14 @@ async fn main() -> std::process::ExitCode {
         Ok(response) => {
             let customer = response.data;
             match &customer.status {
-                CustomerStatusV1::Known(CustomerStatusV1Known::Verified) => {
-                    println!("{} is verified", customer.name)
-                }
-                CustomerStatusV1::Known(status) => println!("{} is {status}", customer.name),
-                CustomerStatusV1::Unknown(status) => {
-                    println!(
-                        "{} has a status this SDK does not know: {status}",
-                        customer.name
-                    )
-                }
+                CustomerStatusV1::Verified => println!("{} is verified", customer.name),
+                // Every other status, including ones added to the API after
+                // this SDK was generated: printed as the server sent it.
+                status if status.is_known() => println!("{} is {status}", customer.name),
+                status => println!(
+                    "{} has a status this SDK does not know: {status}",
+                    customer.name
+                ),
             }
             std::process::ExitCode::SUCCESS
         }

@@ -201,11 +201,11 @@ impl fmt::Display for Error {
                 match &e.body {
                     Some(body) => {
                         write!(f, ": {}", one_line(&body.error.title))?;
-                        if let Some(detail) = &body.error.detail {
+                        if let Some(detail) = body.error.detail.as_ref() {
                             write!(f, ": {}", one_line(detail))?;
                         }
                         for item in body.error.items.iter().flatten() {
-                            match &item.reference {
+                            match item.reference.as_ref() {
                                 Some(r) => {
                                     write!(f, "; {}: {}", one_line(r), one_line(&item.detail))?
                                 }

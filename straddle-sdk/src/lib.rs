@@ -15,13 +15,14 @@
 //!     .refresh_review("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
 //!     .send()
 //!     .await?;
-//! println!("{} is {:?}", customer.data.name, customer.data.status);
+//! println!("{} is {}", customer.data.name, customer.data.status);
 //! # Ok(()) }
 //! ```
 //!
 //! What you get over calling the API by hand:
 //! - types that keep working when the API adds fields or enum values
-//!   (unknown fields are kept in `extra`, unknown enum values in `Unknown`);
+//!   (unknown fields are kept in `extra`; enums are `#[non_exhaustive]` and
+//!   keep unknown values in `Unknown`, written back as sent);
 //! - arguments checked before anything is sent;
 //! - retries of transient failures that never apply a change twice: every
 //!   `PUT`/`POST`/`PATCH`/`DELETE` carries an `Idempotency-Key`, the same on
@@ -38,6 +39,7 @@ mod auth;
 mod config;
 mod encode;
 mod error;
+mod nullable;
 mod pagination;
 mod params;
 mod pipeline;
@@ -52,6 +54,7 @@ mod generated;
 
 /// The API's request and response types, generated from the OpenAPI fragment.
 pub mod types {
+    pub use crate::generated::enums::*;
     pub use crate::generated::types::*;
     // Empty, and so unused, if the spec has no union that gets a one-pass decoder.
     #[allow(unused_imports)]
@@ -63,6 +66,27 @@ pub mod resources {
     pub use crate::generated::resources::*;
 }
 
+// Crates whose types appear in the public API (`uuid::Uuid` ids,
+// `serde_json::Map` in `extra`, `chrono` instants, `indexmap::IndexMap`
+// metadata, `bytes::Bytes` and `reqwest` in responses and errors,
+// `schemars::JsonSchema`), so naming them needs no second dependency at a
+// matching version.
+#[doc(no_inline)]
+pub use bytes;
+#[doc(no_inline)]
+pub use chrono;
+#[doc(no_inline)]
+pub use indexmap;
+#[doc(no_inline)]
+pub use reqwest;
+#[cfg(feature = "schemars")]
+#[doc(no_inline)]
+pub use schemars;
+#[doc(no_inline)]
+pub use serde_json;
+#[doc(no_inline)]
+pub use uuid;
+
 pub use auth::ApiKey;
 pub use config::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
@@ -72,6 +96,7 @@ pub use encode::JsonBody;
 #[doc(hidden)]
 pub use encode::{Check, Encoder, Style};
 pub use error::{ApiError, DecodeError, DecodeReason, Error, TransportError};
+pub use nullable::Nullable;
 #[doc(hidden)]
 pub use pagination::MetaNumber;
 pub use pagination::{ItemStream, PageInfo, Paginated};

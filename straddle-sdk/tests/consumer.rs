@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use straddle_sdk::types::{
-    ComplianceProfileV1, CustomerStatusV1, CustomerStatusV1Known, CustomerV1ItemResponse,
-};
+use straddle_sdk::types::{ComplianceProfileV1, CustomerStatusV1, CustomerV1ItemResponse};
 use straddle_sdk::{
-    ApiResponse, Client, DecodeReason, Environment, Error, RetryPolicy, StatusCode, Timestamp,
+    ApiResponse, Client, DecodeReason, Environment, Error, Nullable, RetryPolicy, StatusCode,
+    Timestamp,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -52,7 +51,7 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
     let response: ApiResponse<CustomerV1ItemResponse> = client
         .customers()
         .review()
-        .refresh_review(uuid::Uuid::nil())
+        .refresh_review(straddle_sdk::uuid::Uuid::nil())
         .correlation_id("c")
         .request_id("r")
         .idempotency_key("0123456789")
@@ -63,18 +62,30 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
         .await?;
     assert_eq!(response.status, StatusCode::OK);
     let customer = response.into_data().data;
-    let is_pending = matches!(
-        customer.status,
-        CustomerStatusV1::Known(CustomerStatusV1Known::Pending)
-    );
-    assert!(is_pending);
+    // A flat, open enum: compared, matched with a catch-all and printed.
+    assert!(customer.status == CustomerStatusV1::Pending);
+    let verdict = match &customer.status {
+        CustomerStatusV1::Verified => "verified".to_string(),
+        other => format!("not verified: {other}"),
+    };
+    assert_eq!(verdict, "not verified: pending");
+    assert_eq!(customer.status.as_str(), "pending");
     assert!(matches!(
         customer.compliance_profile,
-        Some(ComplianceProfileV1::Individual(_))
+        Nullable::Value(ComplianceProfileV1::Individual(_))
     ));
     let created: &Timestamp = &customer.created_at;
     assert_eq!(created.as_str(), "2019-12-27T18:11:19.117Z");
     assert!(customer.extra.is_empty());
+    // Types of the public API, named through the SDK's re-exports alone.
+    let id: straddle_sdk::uuid::Uuid = customer.id;
+    let extra: &straddle_sdk::serde_json::Map<String, straddle_sdk::serde_json::Value> =
+        &customer.extra;
+    let when: Option<straddle_sdk::chrono::DateTime<straddle_sdk::chrono::Utc>> =
+        created.to_datetime();
+    let metadata: Option<&straddle_sdk::indexmap::IndexMap<String, String>> =
+        customer.metadata.as_ref();
+    assert!(!id.is_nil() && extra.is_empty() && when.is_some() && metadata.is_some());
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Calls the code generated from `tests/specs/bodies.json` (compiled as a
 //! scratch crate by `tests/codegen.rs`): JSON bodies on the wire.
 
-use spec_bodies::types::{CreateThingRequest, CreateThingRequestKnown, CreateThingRequestType};
+use spec_bodies::types::{CreateThingRequest, CreateThingRequestType};
 use spec_bodies::{Client, Error};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -46,9 +46,7 @@ async fn a_setter_per_property_builds_the_body_and_201_decodes() {
         .things()
         .create()
         .name("Widget")
-        .type_(CreateThingRequestType::Known(
-            CreateThingRequestKnown::Large,
-        ))
+        .type_(CreateThingRequestType::Large)
         .amount(std::num::NonZeroU64::new(5).expect("not zero"))
         .tags(vec!["a".to_string()])
         .send()
@@ -68,7 +66,7 @@ async fn a_required_property_left_unset_is_named_and_nothing_is_sent() {
         .things()
         .create()
         .name("Widget")
-        .type_(CreateThingRequestType::Unknown("medium".into()))
+        .type_(CreateThingRequestType::from("medium"))
         .send()
         .await
         .expect_err("amount is required");

@@ -1,7 +1,7 @@
 //! Calls the code generated from `tests/specs/parameters.json` (compiled as a
 //! scratch crate by `tests/codegen.rs`): path, query and header arguments.
 
-use spec_parameters::types::{GetItemColors, GetItemColorsKnown, GetItemStatus, Kind, KindKnown};
+use spec_parameters::types::{GetItemColors, GetItemStatus, Kind};
 use spec_parameters::{Client, Error};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -33,8 +33,8 @@ async fn every_argument_type_goes_on_the_wire_as_the_spec_says() {
         .big(9_007_199_254_740_993_i64)
         .ratio(0.5)
         .flag(false)
-        .status(GetItemStatus::Unknown("archived".into()))
-        .kind(Kind::Known(KindKnown::Beta))
+        .status(GetItemStatus::from("archived"))
+        .kind(Kind::Beta)
         .since(chrono::NaiveDate::from_ymd_opt(2024, 2, 29).expect("a date"))
         .until(
             chrono::DateTime::parse_from_rfc3339("2024-03-01T10:00:00Z")
@@ -42,10 +42,10 @@ async fn every_argument_type_goes_on_the_wire_as_the_spec_says() {
                 .to_utc(),
         )
         .kinds(vec![
-            Kind::Known(KindKnown::Alpha),
-            Kind::Unknown("gamma".into()),
+            Kind::Alpha,
+            "gamma".into(),
         ])
-        .colors(vec![GetItemColors::Known(GetItemColorsKnown::Red)])
+        .colors(vec![GetItemColors::Red])
         .ids(vec![spec_parameters::UuidArg::from(ID), ID.into()])
         .account_id(uuid::Uuid::nil())
         .send()

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Result, XtaskError};
-use crate::{calls, config, generate, resources, spec, transform, unions};
+use crate::{
+    calls, config, constructors, enums, generate, resources, spec, structs, transform, unions,
+};
 
 /// Where the inputs and outputs live, relative to the workspace root.
 #[derive(Debug, Clone)]
@@ -72,19 +74,67 @@ pub struct GeneratedFile {
 
 /// Load, validate and transform a spec: everything before generation.
 pub fn prepare(file: &Path, doc: Value) -> Result<openapiv3::OpenAPI> {
-    prepare_with_unions(file, doc).map(|(api, _)| api)
+    prepare_with_plans(file, doc).map(|prepared| prepared.api)
 }
 
-/// [`prepare`], also planning which unions get one-pass decoders.
-pub fn prepare_with_unions(
-    file: &Path,
-    doc: Value,
-) -> Result<(openapiv3::OpenAPI, Vec<unions::UnionPlan>)> {
+/// A spec ready for generation, and the types xtask generates itself.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The transformed spec.
+    pub api: openapiv3::OpenAPI,
+    /// Unions that get one-pass decoders (`unions.rs`).
+    pub unions: Vec<unions::UnionPlan>,
+    /// String enums generated as open enums (`enums.rs`).
+    pub enums: Vec<enums::EnumPlan>,
+    /// Object components typify generates as structs: `#[non_exhaustive]`,
+    /// with constructors (`constructors.rs`).
+    pub structs: Vec<String>,
+    /// Structs with optional nullable fields, which xtask generates itself
+    /// from typify's description of them (`structs.rs`).
+    pub nullable_structs: Vec<structs::StructPlan>,
+}
+
+impl Prepared {
+    /// progenitor's settings for this spec: [`generate::settings`] with
+    /// each planned union and enum replaced by the type xtask generates.
+    pub fn settings(&self) -> progenitor::GenerationSettings {
+        generate::sdk_settings(&self.unions, &self.enums, &self.structs)
+    }
+}
+
+/// [`prepare`], also planning the unions and enums xtask generates itself.
+pub fn prepare_with_plans(file: &Path, doc: Value) -> Result<Prepared> {
     spec::validate(file, &doc)?;
     let mut doc = doc;
     transform::apply_all(&mut doc);
-    let plans = unions::plan(&doc);
-    Ok((spec::to_openapi(file, &doc)?, plans))
+    let unions = unions::plan(&doc);
+    let enums = enums::plan(file, &doc)?;
+    let structs = struct_names(&doc);
+    let nullable_structs = structs::plan(&doc);
+    Ok(Prepared {
+        api: spec::to_openapi(file, &doc)?,
+        unions,
+        enums,
+        structs,
+        nullable_structs,
+    })
+}
+
+/// The object components of a transformed document: those with declared
+/// properties, which keep unknown fields in `extra`.
+fn struct_names(doc: &Value) -> Vec<String> {
+    use heck::ToUpperCamelCase;
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| {
+            schema.get("properties").is_some()
+                && schema.get("additionalProperties") == Some(&serde_json::json!({}))
+                && schema.get("oneOf").is_none()
+        })
+        .map(|(name, _)| name.to_upper_camel_case())
+        .collect()
 }
 
 /// Generates every file of the SDK's generated module from the fragment and
@@ -122,7 +172,7 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
 }
 
 /// A generated module: its files by name (`mod.rs`, `types.rs`,
-/// `unions.rs`, `resources.rs`) and the shape of each operation.
+/// `enums.rs`, `constructors.rs`, `unions.rs`, `resources.rs`) and the shape of each operation.
 #[derive(Debug, Clone)]
 pub struct Module {
     /// The files, by name.
@@ -139,17 +189,50 @@ pub fn generate_module(
     doc: Value,
     ops: &config::Operations,
 ) -> Result<Module> {
-    let (api, plans) = prepare_with_unions(file, doc)?;
-    let (types, generator) =
-        generate::progenitor_generator(file, &api, &generate::sdk_settings(&plans))?;
-    let unions = unions::tokens(file, &plans, generator.get_type_space())?;
-    let (tree, shapes) = resources::generate(file, &api, ops, generator.get_type_space())?;
+    let prepared = prepare_with_plans(file, doc)?;
+    let api = &prepared.api;
+    // First pass: typify's description of every struct, from which xtask
+    // generates the structs with `Nullable` fields; the second pass has
+    // typify use those.
+    let (_, described) = generate::progenitor_generator(file, api, &prepared.settings())?;
+    let space = described.get_type_space();
+    let mut settings = prepared.settings();
+    for plan in &prepared.nullable_structs {
+        settings.with_replacement(&plan.name, plan.rust_path(), std::iter::empty());
+    }
+    let (types, _) = generate::progenitor_generator(file, api, &settings)?;
+    let own_structs = structs::tokens(file, space, &prepared.nullable_structs)?;
+    let mut nullable_fields = std::collections::BTreeMap::new();
+    for plan in &prepared.nullable_structs {
+        for field in structs::fields(file, space, plan)? {
+            if field.nullable {
+                nullable_fields.insert((plan.name.clone(), field.name.clone()), field.ty);
+            }
+        }
+    }
+    let field_type = |ty: &str, field: &str| {
+        nullable_fields
+            .get(&(ty.to_string(), field.to_string()))
+            .cloned()
+    };
+    let unions = unions::tokens(file, &prepared.unions, space, &field_type)?;
+    let enums = enums::tokens(&prepared.enums);
+    let constructors = constructors::tokens(file, space, &prepared.structs, &field_type)?;
+    let (tree, shapes) = resources::generate(file, api, ops, space)?;
     let files = vec![
         (
             "mod.rs",
             generate::format_file(source, resources::module_tokens())?,
         ),
-        ("types.rs", generate::types_file(source, types)?),
+        (
+            "types.rs",
+            generate::types_file(source, types, own_structs)?,
+        ),
+        ("enums.rs", generate::format_file(source, enums)?),
+        (
+            "constructors.rs",
+            generate::format_file(source, constructors)?,
+        ),
         ("unions.rs", generate::format_file(source, unions)?),
         ("resources.rs", generate::format_file(source, tree)?),
     ];

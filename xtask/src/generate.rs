@@ -7,8 +7,9 @@ use proc_macro2::TokenStream;
 
 use crate::error::{Result, XtaskError};
 
-/// progenitor's settings for the SDK's types: struct builders
-/// (`CustomerV1::builder()`), and the derives the public types promise.
+/// progenitor's settings for the SDK's types: the derives the public types
+/// promise, without typify's struct builders (they made `extra` a required
+/// run-time argument; `crate::constructors` generates `new(required...)`).
 ///
 /// Only the `types` module of progenitor's output is kept: the request
 /// builders in `resources.rs` call the SDK's own pipeline directly, which
@@ -17,7 +18,7 @@ use crate::error::{Result, XtaskError};
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged);
     for derive in EXTRA_DERIVES {
         settings.with_derive(derive);
@@ -71,11 +72,37 @@ fn feature_derive_patch() -> progenitor::TypePatch {
 }
 
 /// [`settings`], plus: each union in `unions` is replaced by the type
-/// [`crate::unions`] generates for it, which decodes in one pass.
-pub fn sdk_settings(unions: &[crate::unions::UnionPlan]) -> progenitor::GenerationSettings {
+/// [`crate::unions`] generates for it, which decodes in one pass, and each
+/// enum in `enums` by the open enum [`crate::enums`] generates.
+///
+/// Each struct in `structs` is `#[non_exhaustive]`: a later spec may add
+/// fields, and code outside the SDK builds values through the constructors
+/// [`crate::constructors`] generates.
+pub fn sdk_settings(
+    unions: &[crate::unions::UnionPlan],
+    enums: &[crate::enums::EnumPlan],
+    structs: &[String],
+) -> progenitor::GenerationSettings {
     let mut settings = settings();
+    let mut non_exhaustive = progenitor::TypePatch::default();
+    non_exhaustive.with_attr("#[non_exhaustive]");
+    for name in structs {
+        settings.with_patch(name, &non_exhaustive);
+    }
     for plan in unions {
         settings.with_replacement(&plan.name, plan.rust_path(), std::iter::empty());
+    }
+    for plan in enums {
+        settings.with_replacement(
+            &plan.name,
+            plan.rust_path(),
+            [
+                progenitor::TypeImpl::Display,
+                progenitor::TypeImpl::FromStr,
+                progenitor::TypeImpl::FromStringIrrefutable,
+            ]
+            .into_iter(),
+        );
     }
     settings
 }
@@ -145,9 +172,10 @@ pub fn types_module(tokens: TokenStream) -> Result<String> {
 }
 
 /// The generated types as a file of their own (`generated/types.rs`): the
-/// items of progenitor's `types` module, behind the generated-code header.
-pub fn types_file(source: &str, tokens: TokenStream) -> Result<String> {
-    let items = match types_items(tokens)?.into_iter().next() {
+/// items of progenitor's `types` module, then the items `own` that xtask
+/// generates for it (`crate::structs`), behind the generated-code header.
+pub fn types_file(source: &str, tokens: TokenStream, own: TokenStream) -> Result<String> {
+    let mut items = match types_items(tokens)?.into_iter().next() {
         Some(syn::Item::Mod(syn::ItemMod {
             content: Some((_, items)),
             ..
@@ -159,6 +187,13 @@ pub fn types_file(source: &str, tokens: TokenStream) -> Result<String> {
             ));
         }
     };
+    let own: syn::File = syn::parse2(own).map_err(|e| {
+        XtaskError::file(
+            Path::new(source),
+            format!("generated structs do not parse: {e}"),
+        )
+    })?;
+    items.extend(own.items);
     let body = prettyplease::unparse(&syn::File {
         shebang: None,
         attrs: Vec::new(),

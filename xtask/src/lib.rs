@@ -4,6 +4,8 @@
 pub mod calls;
 pub mod codegen;
 pub mod config;
+pub mod constructors;
+pub mod enums;
 pub mod error;
 pub mod extract;
 pub mod generate;
@@ -11,5 +13,6 @@ pub mod resources;
 pub mod samples;
 pub mod scratch;
 pub mod spec;
+pub mod structs;
 pub mod transform;
 pub mod unions;

@@ -26,6 +26,8 @@ pub fn module_tokens() -> TokenStream {
     quote! {
         //! Code generated from the OpenAPI fragment. Private to the crate; the
         //! public surface re-exports what users need.
+        pub mod constructors;
+        pub mod enums;
         pub mod resources;
         pub mod types;
         pub mod unions;

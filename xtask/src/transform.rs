@@ -53,16 +53,40 @@ pub const RULES: &[Rule] = &[
         apply: keep_unknown_fields,
     },
     Rule {
-        name: "open_enums",
-        why: "the API adds enum values; each string enum becomes `Known(..)` | `Unknown(String)` \
-              so new values parse and round-trip while known ones can still be matched",
-        apply: open_enums,
+        name: "name_inline_types",
+        why: "every string enum, and every inline object or union inside a property, becomes a \
+              component named after where it is used (`CustomerV1Status`), as typify would \
+              name it: `xtask/src/enums.rs` generates each enum as one open enum, and \
+              `xtask/src/structs.rs` can generate a struct without losing the inline types \
+              typify would have generated with it",
+        apply: name_inline_types,
     },
     Rule {
         name: "relax_response_strings",
         why: "responses mask PII (`dob: ****-**-**`, `ein: **-*******`) against their declared \
               `format`/`pattern`; schema strings are not validated on the way in",
         apply: relax_response_strings,
+    },
+    Rule {
+        name: "describe_undocumented_types",
+        why: "typify documents a component without a description with its own name \
+              (\"CustomerV1 / CustomerV1\" in rustdoc); it gets one saying where it is used \
+              (the operation it is the response of, or the fields that hold it)",
+        apply: describe_undocumented_types,
+    },
+    Rule {
+        name: "document_union_selectors",
+        why: "a union branch's required nullable fields read as optional (`Option<String>`) \
+              although their presence is what selects the branch; their documentation says so",
+        apply: document_union_selectors,
+    },
+    Rule {
+        name: "no_client_defaults",
+        why: "a schema `default` is what the server assumes when a value is omitted; typify \
+              would fill it in on decoding (an absent `currency` read back as `USD`) or derive \
+              `Default` (a customer `verified` out of nothing), so defaults are dropped and a \
+              property's default is said in its documentation instead",
+        apply: no_client_defaults,
     },
 ];
 
@@ -118,44 +142,333 @@ pub fn keep_unknown_fields(doc: &mut Value) {
     }
 }
 
-/// A string `enum` becomes
-/// `oneOf: [{title: Known, enum: [..]}, {title: Unknown, type: string}]`,
-/// which typify generates as an untagged `Known(XKnown) | Unknown(String)`.
-pub fn open_enums(doc: &mut Value) {
+/// Every string `enum` inside a component (a property, an array's items, a
+/// map's values, a branch of `allOf`/`oneOf`/`anyOf`, at any depth) becomes
+/// a component of its own, named after the path to it: `<Component><Property>`
+/// for a property, `..Item` for items, `..Value` for map values,
+/// `..Variant<n>` for a branch (`Enum`, then a number, is appended if the name
+/// is taken). So does an inline object or `oneOf`/`anyOf` in a property, items
+/// or map values (`Type` appended if taken), and the types inside it are named
+/// after it. A `nullable` one leaves `nullable` at the use site.
+pub fn name_inline_types(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
     };
+    let mut taken: std::collections::BTreeSet<String> = schemas.keys().cloned().collect();
+    let mut hoisted = Vec::new();
     for (name, schema) in schemas.iter_mut() {
         let base = name.to_upper_camel_case();
-        walk_schemas(schema, &mut |map| {
-            let is_string_enum = map.contains_key("enum")
-                && map
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .is_none_or(|t| t == "string")
-                && map
-                    .get("enum")
-                    .and_then(Value::as_array)
-                    .is_some_and(|v| v.iter().all(Value::is_string));
-            if !is_string_enum {
-                return;
+        if let Some(map) = schema.as_object_mut() {
+            hoist_enums_below(map, &base, &mut taken, &mut hoisted);
+        }
+    }
+    for (name, schema) in hoisted {
+        schemas.insert(name, schema);
+    }
+}
+
+fn hoist_enums_below(
+    map: &mut Map<String, Value>,
+    base: &str,
+    taken: &mut std::collections::BTreeSet<String>,
+    hoisted: &mut Vec<(String, Value)>,
+) {
+    // (name, schema, whether an inline object or union there is hoisted too)
+    let mut children: Vec<(String, &mut Value, bool)> = Vec::new();
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(props)) => {
+                for (prop, schema) in props.iter_mut() {
+                    let name = format!("{base}{}", prop.to_upper_camel_case());
+                    children.push((name, schema, true));
+                }
             }
-            let Some(values) = map.remove("enum") else {
-                return;
+            ("items", schema @ Value::Object(_)) => {
+                children.push((format!("{base}Item"), schema, true))
+            }
+            ("additionalProperties", schema @ Value::Object(_)) => {
+                children.push((format!("{base}Value"), schema, true))
+            }
+            ("allOf" | "oneOf" | "anyOf", Value::Array(branches)) => {
+                for (i, schema) in branches.iter_mut().enumerate() {
+                    children.push((format!("{base}Variant{i}"), schema, false));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (name, schema, types_too) in children {
+        let Some(child) = schema.as_object_mut() else {
+            continue;
+        };
+        let is_type = types_too
+            && !child.contains_key("$ref")
+            && ((is_object_schema(child) && child.contains_key("properties"))
+                || child.contains_key("oneOf")
+                || child.contains_key("anyOf"));
+        if !crate::enums::is_string_enum(child) && !is_type {
+            hoist_enums_below(child, &name, taken, hoisted);
+            continue;
+        }
+        let suffix = if is_type { "Type" } else { "Enum" };
+        let mut unique = name.clone();
+        if taken.contains(&unique) {
+            unique = format!("{name}{suffix}");
+        }
+        let mut n = 2;
+        while taken.contains(&unique) {
+            unique = format!("{name}{suffix}{n}");
+            n += 1;
+        }
+        taken.insert(unique.clone());
+        // Inline types inside it are named after it.
+        hoist_enums_below(child, &unique, taken, hoisted);
+        let mut body = std::mem::take(child);
+        let nullable = body.remove("nullable") == Some(Value::Bool(true));
+        let reference = json!({ "$ref": format!("#/components/schemas/{unique}") });
+        *schema = if nullable {
+            json!({ "allOf": [reference], "nullable": true })
+        } else {
+            reference
+        };
+        hoisted.push((unique, Value::Object(body)));
+    }
+}
+
+/// A component schema without a `description` gets one from its uses: "The
+/// response of `refreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`)."
+/// for a success body, "An error response of ..." for an error body, else
+/// "Used as `CustomerV1.device`." listing the properties (of other
+/// components) that refer to it. A component used nowhere keeps none.
+pub fn describe_undocumented_types(doc: &mut Value) {
+    let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut responses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let target = |v: &Value| {
+        v.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_string)
+    };
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !crate::spec::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let name = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |id| format!("`{id}` "));
+            let label = format!("{name}(`{} {path}`)", method.to_uppercase());
+            for (status, response) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                for media in response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|c| c.values())
+                {
+                    let Some(t) = media.get("schema").and_then(target) else {
+                        continue;
+                    };
+                    let into = if status.starts_with('2') {
+                        &mut responses
+                    } else {
+                        &mut errors
+                    };
+                    let list = into.entry(t).or_default();
+                    if !list.contains(&label) {
+                        list.push(label.clone());
+                    }
+                }
+            }
+        }
+    }
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
+    for (owner, schema) in schemas.iter() {
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (prop, prop_schema) in props {
+            let mut refs = Vec::new();
+            collect_refs(prop_schema, &mut refs);
+            for t in refs {
+                let list = uses.entry(t).or_default();
+                let at = format!("`{owner}.{prop}`");
+                if !list.contains(&at) {
+                    list.push(at);
+                }
+            }
+        }
+    }
+    // At most three named; an error body every operation shares says how many.
+    let join = |items: &[String]| match items.split_last() {
+        _ if items.len() > 3 => format!("{} and {} more", items[..3].join(", "), items.len() - 3),
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let Some(map) = schema.as_object_mut() else {
+            continue;
+        };
+        let documented = map
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| !d.trim().is_empty());
+        if documented {
+            continue;
+        }
+        let description = if let Some(ops) = responses.get(name) {
+            format!("The response of {}.", join(ops))
+        } else if let Some(ops) = errors.get(name) {
+            format!("The body of an error response of {}.", join(ops))
+        } else if let Some(at) = uses.get(name) {
+            format!("Used as {}.", join(at))
+        } else {
+            continue;
+        };
+        map.insert("description".into(), Value::String(description));
+    }
+}
+
+/// Every component a schema refers to, at any depth.
+fn collect_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(t) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(t.to_string());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// In each branch of a component's `oneOf` (a `$ref` to an object component
+/// with required properties), a required `nullable` property's description
+/// says that it is always present in that variant and that its presence
+/// (even as `null`) is what selects it.
+pub fn document_union_selectors(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
+    let mut branches: Vec<(String, String)> = Vec::new(); // (branch component, union)
+    for (name, schema) in schemas.iter() {
+        for branch in schema
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(t) = branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                branches.push((t.to_string(), name.clone()));
+            }
+        }
+    }
+    for (branch, union) in branches {
+        let Some(map) = schemas.get_mut(&branch).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let required: Vec<String> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for name in &required {
+            let Some(prop) = props.get_mut(name).and_then(Value::as_object_mut) else {
+                continue;
             };
-            map.remove("type");
-            // A default names a known value; it stays with the known branch.
-            let mut known = Map::new();
-            known.insert("title".into(), json!(format!("{base}Known")));
-            known.insert("type".into(), json!("string"));
-            known.insert("enum".into(), values);
-            let unknown = json!({
-                "title": format!("{base}Unknown"),
-                "type": "string",
-                "description": "A value this version of the SDK does not know yet, kept as sent.",
-            });
-            map.insert("oneOf".into(), json!([Value::Object(known), unknown]));
-        });
+            if prop.get("nullable") != Some(&Value::Bool(true)) {
+                continue;
+            }
+            let note = format!(
+                "Always sent in this variant of `{union}`: the key's presence, even as `null`, \
+                 selects it; `None` means the server sent `null`."
+            );
+            let description = match prop.get("description").and_then(Value::as_str) {
+                Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+                _ => note,
+            };
+            prop.insert("description".into(), Value::String(description));
+        }
+    }
+}
+
+/// Inside component schemas: removes every `default`. A property's default
+/// is appended to its description ("When omitted, the API uses `USD`."), as
+/// that is what it means for a request; a type's own default (an enum's
+/// `verified`) says nothing about any one value and is dropped.
+pub fn no_client_defaults(doc: &mut Value) {
+    let Some(schemas) = schemas_mut(doc) else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        if let Some(map) = schema.as_object_mut() {
+            drop_defaults(map);
+        }
+    }
+}
+
+/// [`no_client_defaults`] on one schema and the schemas inside it, by
+/// structure (a property named `default` is not a default).
+fn drop_defaults(map: &mut Map<String, Value>) {
+    map.remove("default");
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for prop in props.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(default) = prop.remove("default") {
+                let shown = match &default {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let note = format!("When omitted, the API uses `{shown}`.");
+                let description = match prop.get("description").and_then(Value::as_str) {
+                    Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+                    _ => note,
+                };
+                prop.insert("description".into(), Value::String(description));
+            }
+            drop_defaults(prop);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(Value::Object(inner)) = map.get_mut(key) {
+            drop_defaults(inner);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(key) {
+            branches
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+                .for_each(drop_defaults);
+        }
     }
 }
 
@@ -479,19 +792,134 @@ mod tests {
     }
 
     #[test]
-    fn open_enums_adds_an_unknown_string_branch_and_keeps_the_values() {
-        let mut d =
-            doc(json!({ "Status": { "type": "string", "enum": ["a", "b"], "default": "a" } }));
-        open_enums(&mut d);
-        let s = &d["components"]["schemas"]["Status"];
-        assert_eq!(s["oneOf"][0]["title"], "StatusKnown");
-        assert_eq!(s["oneOf"][0]["enum"], json!(["a", "b"]));
+    fn name_inline_types_makes_every_inline_enum_and_object_a_component_named_by_its_path() {
+        let mut d = doc(json!({
+            "Thing": { "type": "object", "properties": {
+                "status": { "type": "string", "enum": ["a"], "description": "S." },
+                "colors": { "type": "array", "items": { "enum": ["red"] } },
+                "mode": { "type": "string", "enum": ["x"], "nullable": true },
+                "inner": { "type": "object", "properties": { "kind": { "enum": ["k"] } } }
+            } },
+            "ThingStatus": { "type": "object" },
+            "Level": { "type": "string", "enum": ["hi"] }
+        }));
+        name_inline_types(&mut d);
+        let s = &d["components"]["schemas"];
+        let p = &s["Thing"]["properties"];
         assert_eq!(
-            s["oneOf"][1],
-            json!({ "title": "StatusUnknown", "type": "string", "description": "A value this version of the SDK does not know yet, kept as sent." })
+            p["status"],
+            json!({ "$ref": "#/components/schemas/ThingStatusEnum" })
         );
-        assert_eq!(s["default"], "a");
-        assert!(s.get("enum").is_none() && s.get("type").is_none());
+        assert_eq!(
+            s["ThingStatusEnum"],
+            json!({ "type": "string", "enum": ["a"], "description": "S." })
+        );
+        assert_eq!(
+            p["colors"]["items"],
+            json!({ "$ref": "#/components/schemas/ThingColorsItem" })
+        );
+        assert_eq!(
+            p["mode"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/ThingMode" }], "nullable": true })
+        );
+        assert_eq!(s["ThingMode"], json!({ "type": "string", "enum": ["x"] }));
+        assert_eq!(
+            p["inner"],
+            json!({ "$ref": "#/components/schemas/ThingInner" })
+        );
+        assert_eq!(
+            s["ThingInner"]["properties"]["kind"],
+            json!({ "$ref": "#/components/schemas/ThingInnerKind" })
+        );
+        assert_eq!(
+            s["Level"],
+            json!({ "type": "string", "enum": ["hi"] }),
+            "a component stays"
+        );
+    }
+
+    #[test]
+    fn undocumented_types_are_described_by_their_uses_never_their_name() {
+        let mut d = json!({
+            "paths": { "/things/{id}": { "get": {
+                "operationId": "getThing",
+                "responses": {
+                    "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingResponse" } } } },
+                    "404": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+                }
+            } } },
+            "components": { "schemas": {
+                "ThingResponse": { "type": "object", "properties": { "data": { "$ref": "#/components/schemas/Thing" } } },
+                "Problem": { "type": "object", "properties": {} },
+                "Thing": { "type": "object", "properties": { "parts": { "type": "array", "items": { "$ref": "#/components/schemas/Part" } } } },
+                "Part": { "type": "object", "description": "A part." },
+                "Lonely": { "type": "object" }
+            } }
+        });
+        describe_undocumented_types(&mut d);
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["ThingResponse"]["description"],
+            "The response of `getThing` (`GET /things/{id}`)."
+        );
+        assert_eq!(
+            s["Problem"]["description"],
+            "The body of an error response of `getThing` (`GET /things/{id}`)."
+        );
+        assert_eq!(s["Thing"]["description"], "Used as `ThingResponse.data`.");
+        assert_eq!(s["Part"]["description"], "A part.");
+        assert!(s["Lonely"].get("description").is_none());
+    }
+
+    #[test]
+    fn a_union_branchs_required_nullable_fields_say_they_select_it() {
+        let mut d = doc(json!({
+            "Profile": { "oneOf": [{ "$ref": "#/components/schemas/Company" }] },
+            "Company": { "type": "object", "required": ["ein", "name"], "properties": {
+                "ein": { "type": "string", "nullable": true, "description": "Tax id." },
+                "name": { "type": "string" },
+                "site": { "type": "string", "nullable": true }
+            } }
+        }));
+        document_union_selectors(&mut d);
+        let p = &d["components"]["schemas"]["Company"]["properties"];
+        assert_eq!(
+            p["ein"]["description"],
+            "Tax id.\n\nAlways sent in this variant of `Profile`: the key's presence, even as \
+             `null`, selects it; `None` means the server sent `null`."
+        );
+        assert!(p["name"].get("description").is_none(), "not nullable");
+        assert!(p["site"].get("description").is_none(), "not required");
+    }
+
+    #[test]
+    fn no_client_defaults_drops_defaults_and_documents_a_propertys() {
+        let mut d = doc(json!({
+            "Status": { "type": "string", "enum": ["verified", "pending"], "default": "verified" },
+            "Charge": { "type": "object", "properties": {
+                "currency": { "type": "string", "default": "USD", "description": "Currency." },
+                "count": { "type": "integer", "default": 1 },
+                "default": { "type": "boolean" }
+            } }
+        }));
+        no_client_defaults(&mut d);
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["Status"],
+            json!({ "type": "string", "enum": ["verified", "pending"] })
+        );
+        assert_eq!(
+            s["Charge"]["properties"]["currency"],
+            json!({ "type": "string", "description": "Currency.\n\nWhen omitted, the API uses `USD`." })
+        );
+        assert_eq!(
+            s["Charge"]["properties"]["count"],
+            json!({ "type": "integer", "description": "When omitted, the API uses `1`." })
+        );
+        assert_eq!(
+            s["Charge"]["properties"]["default"],
+            json!({ "type": "boolean" })
+        );
     }
 
     #[test]

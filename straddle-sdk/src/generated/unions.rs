@@ -5,12 +5,16 @@
 //! in place of typify's `#[serde(untagged)]` derive; re-exported from
 //! `types`.
 use super::types;
-/// `ComplianceProfileV1`: `Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present and whose fields decode.
+/**Used as `CustomerV1.compliance_profile`.
+
+`Business` (requires `ein`, `legal_business_name`) or `Individual` (requires `dob`, `ssn`). The variant is the first whose required fields are all present (even as `null`) and whose fields decode; the other variant's fields stay in `extra` as sent.*/
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ComplianceProfileV1 {
+    ///Selected when the object has `ein` and `legal_business_name` (each may be `null`). It is tried first.
     Business(types::ComplianceProfileV1Business),
+    ///Selected when the object has `dob` and `ssn` (each may be `null`) and the object is not a `Business`.
     Individual(types::ComplianceProfileV1Individual),
 }
 impl ::std::convert::From<types::ComplianceProfileV1Business> for ComplianceProfileV1 {
@@ -47,11 +51,9 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
     {
         use ::serde::de::Error as _;
         let mut __extra = ::serde_json::Map::new();
-        let mut website: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut website: ::std::option::Option<crate::Nullable<::std::string::String>> = ::std::option::Option::None;
         let mut representatives: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
+            crate::Nullable<::std::vec::Vec<types::RepresentativeV11>>,
         > = ::std::option::Option::None;
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<ComplianceProfileV1Key>()?
@@ -137,7 +139,7 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
                 ::std::option::Option::Some(__value) => __value,
                 ::std::option::Option::None => {
                     match __optional::<
-                        ::std::option::Option<::std::string::String>,
+                        crate::Nullable<::std::string::String>,
                     >(&__extra, "website") {
                         ::std::result::Result::Ok(__value) => __value,
                         ::std::result::Result::Err(__e) => {
@@ -154,7 +156,7 @@ impl<'de> ::serde::de::Visitor<'de> for ComplianceProfileV1Visitor {
                 ::std::option::Option::Some(__value) => __value,
                 ::std::option::Option::None => {
                     match __optional::<
-                        ::std::option::Option<::std::vec::Vec<types::RepresentativeV11>>,
+                        crate::Nullable<::std::vec::Vec<types::RepresentativeV11>>,
                     >(&__extra, "representatives") {
                         ::std::result::Result::Ok(__value) => __value,
                         ::std::result::Result::Err(__e) => {
