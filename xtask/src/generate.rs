@@ -131,14 +131,48 @@ pub fn progenitor_generator(
         Ok::<_, XtaskError>((tokens, generator))
     };
     // The first pass names the types; the second gives each of them the
-    // feature-gated derives (see [`feature_derive_patch`]).
-    let (_, named) = generate(settings)?;
-    let patch = feature_derive_patch();
+    // feature-gated derives (see [`feature_derive_patch`]). progenitor keeps
+    // one patch per type, so a type that `settings` already patched (to
+    // `#[non_exhaustive]`, see [`sdk_settings`]) keeps that attribute too.
+    let (first, named) = generate(settings)?;
+    let non_exhaustive = non_exhaustive_types(&first);
     let mut patched = settings.clone();
     for ty in named.get_type_space().iter_types() {
+        let mut patch = feature_derive_patch();
+        if non_exhaustive.contains(&ty.name()) {
+            patch.with_attr("#[non_exhaustive]");
+        }
         patched.with_patch(ty.name(), &patch);
     }
     generate(&patched)
+}
+
+/// The types of progenitor's `types` module marked `#[non_exhaustive]`.
+fn non_exhaustive_types(tokens: &TokenStream) -> std::collections::BTreeSet<String> {
+    let Ok(items) = types_items(tokens.clone()) else {
+        return Default::default();
+    };
+    let mut names = std::collections::BTreeSet::new();
+    for item in items {
+        let syn::Item::Mod(syn::ItemMod {
+            content: Some((_, items)),
+            ..
+        }) = item
+        else {
+            continue;
+        };
+        for item in items {
+            let (ident, attrs) = match &item {
+                syn::Item::Struct(s) => (&s.ident, &s.attrs),
+                syn::Item::Enum(e) => (&e.ident, &e.attrs),
+                _ => continue,
+            };
+            if attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+                names.insert(ident.to_string());
+            }
+        }
+    }
+    names
 }
 
 /// Formats `tokens` as a Rust file with the generated-code header.

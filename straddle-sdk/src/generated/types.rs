@@ -3,6 +3,7 @@
 
 ///PII required to trigger Patriot Act compliant KYC verification.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ComplianceProfileV1Individual {
     /**Masked date of birth in ****-**-** format.
@@ -20,6 +21,7 @@ Always sent in this variant of `ComplianceProfileV1`: the key's presence, even a
 }
 ///The response of `RefreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`).
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CustomerV1ItemResponse {
     pub data: crate::generated::types::CustomerV1,
@@ -30,6 +32,7 @@ pub struct CustomerV1ItemResponse {
 }
 ///Used as `CustomerV1.device`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct DeviceV1 {
     ///The customer's IP address at the time of profile creation. Use `0.0.0.0` to represent an offline customer registration.
@@ -39,6 +42,7 @@ pub struct DeviceV1 {
 }
 ///The body of an error response of `RefreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`).
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorResponse {
     pub error: crate::generated::types::ErrorContent,
@@ -109,6 +113,7 @@ impl<'de> ::serde::Deserialize<'de> for RefreshCustomerReviewIdempotencyKey {
 }
 ///Metadata about the API request, including an identifier and timestamp.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ResponseMetadata {
     ///Unique identifier for this API request, useful for troubleshooting.
