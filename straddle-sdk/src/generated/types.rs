@@ -75,7 +75,7 @@ pub struct ErrorResponse {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-///`RefreshCustomerReviewIdempotencyKey`
+///Optional client generated value to use for idempotent requests.
 #[derive(
     ::serde::Serialize,
     Clone,
