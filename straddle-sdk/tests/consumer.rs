@@ -70,6 +70,19 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
     };
     assert_eq!(verdict, "not verified: pending");
     assert_eq!(customer.status.as_str(), "pending");
+    // The issue's own words: match by value, print, read optional fields in one call.
+    let printed = match customer.status.clone() {
+        CustomerStatusV1::Verified => "verified".to_string(),
+        other => other.to_string(),
+    };
+    println!("{printed}");
+    assert_eq!(customer.external_id.as_deref(), Some("external_id"));
+    assert!(
+        customer
+            .address
+            .as_ref()
+            .is_some_and(|a| a.address2.is_some())
+    );
     assert!(matches!(
         customer.compliance_profile,
         Nullable::Value(ComplianceProfileV1::Individual(_))

@@ -22,6 +22,13 @@ pub struct Rule {
 /// Every rule, in the order the pipeline applies them.
 pub const RULES: &[Rule] = &[
     Rule {
+        name: "describe_parameter_schemas",
+        why: "a parameter's description sits beside its schema, so the type typify makes of \
+              the schema (`RefreshCustomerReviewIdempotencyKey`) was documented with its own \
+              name; the description is copied onto a schema that has none",
+        apply: describe_parameter_schemas,
+    },
+    Rule {
         name: "name_inline_operation_schemas",
         why: "inline enums of parameters, inline request bodies and inline success bodies \
               become components named after the operation, so each is one named type the \
@@ -498,6 +505,43 @@ pub fn relax_response_strings(doc: &mut Value) {
     }
 }
 
+/// A parameter's `description` is copied onto its inline `schema` when the
+/// schema has none (a `$ref` is left alone), so the type generated from the
+/// schema carries it.
+pub fn describe_parameter_schemas(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (key, value) in item.iter_mut() {
+            let parameters = if key == "parameters" {
+                value.as_array_mut()
+            } else if crate::spec::METHODS.contains(&key.as_str()) {
+                value.get_mut("parameters").and_then(Value::as_array_mut)
+            } else {
+                None
+            };
+            for parameter in parameters.into_iter().flatten() {
+                let Some(description) = parameter
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.trim().is_empty())
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
+                let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                if !schema.contains_key("$ref") && !schema.contains_key("description") {
+                    schema.insert("description".into(), Value::String(description));
+                }
+            }
+        }
+    }
+}
+
 /// Inline schemas of operations become components named after the
 /// operation: a parameter's string `enum` (or an array's enum items) as
 /// `<OperationId><Parameter>`, a JSON request body that is not a `$ref` as
@@ -890,6 +934,20 @@ mod tests {
         );
         assert!(p["name"].get("description").is_none(), "not nullable");
         assert!(p["site"].get("description").is_none(), "not required");
+    }
+
+    #[test]
+    fn a_parameters_description_documents_its_inline_schema() {
+        let mut d = json!({ "paths": { "/x": { "put": { "parameters": [
+            { "name": "Key", "in": "header", "description": "Idempotency.", "schema": { "type": "string", "maxLength": 40 } },
+            { "name": "Id", "in": "path", "description": "Id.", "schema": { "$ref": "#/components/schemas/Id" } },
+            { "name": "Q", "in": "query", "description": "Q.", "schema": { "type": "string", "description": "Own." } }
+        ] } } } });
+        describe_parameter_schemas(&mut d);
+        let p = &d["paths"]["/x"]["put"]["parameters"];
+        assert_eq!(p[0]["schema"]["description"], "Idempotency.");
+        assert!(p[1]["schema"].get("description").is_none());
+        assert_eq!(p[2]["schema"]["description"], "Own.");
     }
 
     #[test]
