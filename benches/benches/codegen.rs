@@ -133,7 +133,7 @@ fn main() {
     ));
     report.line(format!(
         "the whole API ({upstream_operations} operations), generate_module: {}; \
-         progenitor's part of it {} ({})",
+         one of its two progenitor calls {} ({})",
         duration(full),
         duration(full_progenitor),
         ratio(full_progenitor, full),
