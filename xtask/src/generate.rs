@@ -58,6 +58,25 @@ pub fn feature_derive_attrs() -> Vec<String> {
         .collect()
 }
 
+/// What a type that xtask generates itself derives beside serde's, `Clone`
+/// and `Debug`, as typify's types do: [`EXTRA_DERIVES`], and the
+/// [`feature_derive_attrs`] as attributes.
+pub fn own_type_derives(file: &Path) -> Result<(Vec<syn::Path>, Vec<TokenStream>)> {
+    let derives = EXTRA_DERIVES
+        .iter()
+        .map(|d| syn::parse_str::<syn::Path>(d))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| XtaskError::file(file, format!("a configured derive does not parse: {e}")))?;
+    let attrs = feature_derive_attrs()
+        .iter()
+        .map(|a| a.parse::<TokenStream>())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| {
+            XtaskError::file(file, format!("a configured attribute does not parse: {e}"))
+        })?;
+    Ok((derives, attrs))
+}
+
 /// A typify patch that gives one type the [`feature_derive_attrs`].
 ///
 /// typify has an attribute for every type (`TypeSpaceSettings::with_attr`),

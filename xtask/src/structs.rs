@@ -250,17 +250,7 @@ pub fn fields(file: &Path, space: &typify::TypeSpace, plan: &StructPlan) -> Resu
 
 /// The structs of `plans`, as items for the `types` module.
 pub fn tokens(file: &Path, space: &typify::TypeSpace, plans: &[StructPlan]) -> Result<TokenStream> {
-    let derives = crate::generate::EXTRA_DERIVES
-        .iter()
-        .map(|d| syn::parse_str::<syn::Path>(d))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| XtaskError::file(file, format!("a configured derive does not parse: {e}")))?;
-    // Derives behind a cargo feature (`schemars`), as typify's types get them.
-    let feature_attrs = crate::generate::feature_derive_attrs()
-        .iter()
-        .map(|a| a.parse::<TokenStream>())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| XtaskError::file(file, format!("a feature derive does not parse: {e}")))?;
+    let (derives, feature_attrs) = crate::generate::own_type_derives(file)?;
     let mut out = TokenStream::new();
     if !plans.is_empty() {
         // typify spells other generated types `types::X`, from outside the module.

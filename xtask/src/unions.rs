@@ -413,18 +413,7 @@ fn union_tokens(
     let visitor = ident(&format!("{}Visitor", plan.name));
     let key_ty = ident(&format!("{}Key", plan.name));
     let key_visitor = ident(&format!("{}KeyVisitor", plan.name));
-    let derives = crate::generate::EXTRA_DERIVES
-        .iter()
-        .map(|d| syn::parse_str::<syn::Path>(d))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| XtaskError::file(file, format!("a configured derive does not parse: {e}")))?;
-    let feature_derives = crate::generate::feature_derive_attrs()
-        .iter()
-        .map(|a| a.parse::<TokenStream>())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| {
-            XtaskError::file(file, format!("a configured attribute does not parse: {e}"))
-        })?;
+    let (derives, feature_derives) = crate::generate::own_type_derives(file)?;
 
     let needs = |b: &Branch| {
         b.required
