@@ -2,8 +2,6 @@
 //! headers and a JSON body, each checked against the spec first. Generated
 //! operations call [`Encoder`] once per argument; the rules live here.
 
-use std::borrow::Cow;
-
 use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
@@ -125,12 +123,13 @@ impl Encoder {
     }
 
     /// Sets the JSON body. A body the spec requires is sent (as `{}` when
-    /// nothing was set); each name in `required` must have been set.
+    /// nothing was set); each property in `required`, given with the name of
+    /// its setter, must have been set.
     pub fn json(
         &mut self,
         body: &JsonBody,
         body_required: bool,
-        required: &[&str],
+        required: &[(&str, &str)],
     ) -> Result<(), Error> {
         if let Some(reason) = &body.error {
             return Err(Error::invalid(self.operation, reason.clone()));
@@ -141,16 +140,15 @@ impl Encoder {
             None if body_required || !required.is_empty() => &empty,
             None => return Ok(()),
         };
-        if let Some(missing) = required.iter().find(|name| {
+        if let Some((missing, setter)) = required.iter().find(|(name, _)| {
             value
                 .as_object()
-                .is_some_and(|map| !map.contains_key(**name))
+                .is_some_and(|map| !map.contains_key(*name))
         }) {
             return Err(Error::invalid(
                 self.operation,
                 format!(
-                    "the request body needs `{missing}`: set it with `.{}(..)` or `.body(..)`",
-                    setter_name(missing)
+                    "the request body needs `{missing}`: set it with `.{setter}(..)` or `.body(..)`"
                 ),
             ));
         }
@@ -260,22 +258,6 @@ enum Text {
     None,
     One(String),
     Many(Vec<String>),
-}
-
-/// The setter name generated code gives a body property (`type` → `type_`).
-fn setter_name(property: &str) -> Cow<'_, str> {
-    const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-        "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-        "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
-        "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
-    ];
-    if KEYWORDS.contains(&property) {
-        Cow::Owned(format!("{property}_"))
-    } else {
-        Cow::Borrowed(property)
-    }
 }
 
 /// A JSON request body being built: from a whole value (`.body(..)`) and/or
@@ -402,7 +384,7 @@ mod tests {
         let mut body = JsonBody::default();
         let err = request(|e| {
             e.path("id", "1", Check::Any)?;
-            e.json(&body, true, &["type", "name"])
+            e.json(&body, true, &[("type", "type_"), ("name", "name")])
         })
         .unwrap_err();
         assert!(
@@ -415,7 +397,7 @@ mod tests {
         body.set("name", "new");
         let r = request(|e| {
             e.path("id", "1", Check::Any)?;
-            e.json(&body, true, &["type", "name"])
+            e.json(&body, true, &[("type", "type_"), ("name", "name")])
         })
         .unwrap();
         let sent = r.body().and_then(|b| b.as_bytes()).unwrap();

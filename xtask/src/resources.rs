@@ -975,7 +975,11 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
     if let Some(body) = &body {
         let body_ty = &body.ty;
         let body_required = body.required;
-        let required_properties = &body.required_properties;
+        // Each required property with its setter, for the runtime's error.
+        let required_properties = body.required_properties.iter().map(|name| {
+            let setter = rust_name(name);
+            quote!((#name, #setter))
+        });
         fields.push(quote!(body: crate::JsonBody,));
         inits.push(quote!(body: crate::JsonBody::default(),));
         encode.push(quote!(wire.json(&self.body, #body_required, &[#(#required_properties),*])?;));
