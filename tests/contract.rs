@@ -366,7 +366,7 @@ async fn documented_error_statuses_become_api_errors() {
                 .api_error()
                 .unwrap_or_else(|| panic!("{what}: body not parsed: {err:?}"));
             assert_eq!(
-                err.request_id(),
+                err.api_request_id(),
                 Some(body.meta.api_request_id.to_string()),
                 "{what}"
             );

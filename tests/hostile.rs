@@ -235,7 +235,7 @@ fn exercise<T: fmt::Debug>(outcome: &Result<T, Error>) -> Result<(), TestCaseErr
             let mut text = format!(
                 "{err} | {err:?} | {:?} {:?} {} {} {}",
                 err.status(),
-                err.request_id(),
+                err.api_request_id(),
                 err.is_timeout(),
                 err.is_retryable(),
                 err.api_error().is_some()
@@ -744,7 +744,7 @@ async fn check_reply(
             (Err(_), Err(err @ Error::Decode(decode))) => {
                 prop_assert!(matches!(decode.reason, DecodeReason::Json(_)), "{err:?}");
                 prop_assert_eq!(err.status(), Some(status));
-                prop_assert_eq!(err.request_id(), header_request_id);
+                prop_assert_eq!(err.api_request_id(), header_request_id);
                 prop_assert!(decode.snippet.len() <= 3 * 512 + 3, "unbounded snippet");
                 stage.note("decode error");
             }
@@ -764,11 +764,21 @@ async fn check_reply(
         prop_assert_eq!(&api.raw_body[..], body);
         let parsed = serde_json::from_slice::<ErrorResponse>(body).ok();
         prop_assert_eq!(&api.body, &parsed);
+        // The id the server reported: the documented body's, else any
+        // JSON body's `meta.api_request_id` string, else the header's.
+        let raw_id = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| {
+                v.pointer("/meta/api_request_id")?
+                    .as_str()
+                    .map(str::to_string)
+            });
         let expected_id = parsed
             .as_ref()
             .map(|b| b.meta.api_request_id.to_string())
+            .or(raw_id)
             .or(header_request_id);
-        prop_assert_eq!(err.request_id(), expected_id);
+        prop_assert_eq!(err.api_request_id(), expected_id);
         stage.note(if parsed.is_some() {
             "api error, body parsed"
         } else {
@@ -953,7 +963,7 @@ fn expect_refused<T: fmt::Debug>(
             "expected InvalidRequest for {argument}, got {outcome:?}"
         )));
     };
-    prop_assert_eq!(*operation, "RefreshCustomerReview");
+    prop_assert_eq!(operation.as_ref(), "RefreshCustomerReview");
     prop_assert!(message.contains(argument), "{argument} not in {message:?}");
     prop_assert_eq!(stage.connections(), 0, "a refused call reached the server");
     Ok(())

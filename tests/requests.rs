@@ -157,7 +157,7 @@ async fn a_422_with_items_is_an_api_error_with_the_servers_words() {
     let body = err.api_error().expect("parsed error body");
     assert_eq!(body.error.title, "Invalid Input Data");
     assert_eq!(
-        err.request_id().as_deref(),
+        err.api_request_id().as_deref(),
         Some("3a2b1c4d-0e6f-4a88-9876-123456abcdef")
     );
     assert!(!err.is_retryable());
@@ -180,7 +180,7 @@ async fn undeclared_statuses_are_api_errors_with_their_body() {
         Some("Not Found")
     );
     assert_eq!(
-        err.request_id().as_deref(),
+        err.api_request_id().as_deref(),
         Some("f1b1b1b1-1b1b-1b1b-1b1b-1b1b1b1b1b1b")
     );
 
@@ -197,7 +197,7 @@ async fn undeclared_statuses_are_api_errors_with_their_body() {
     assert_eq!(api.status, StatusCode::BAD_GATEWAY);
     assert!(api.body.is_none());
     assert_eq!(&api.raw_body[..], b"<html>bad gateway</html>");
-    assert_eq!(err.request_id().as_deref(), Some("edge-7"));
+    assert_eq!(err.api_request_id().as_deref(), Some("edge-7"));
     assert!(err.is_retryable());
     assert!(err.to_string().contains("bad gateway"), "{err}");
 }
@@ -228,7 +228,13 @@ async fn send_with_response_gives_status_and_headers() {
         .await
         .unwrap();
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(response.request_id_header().as_deref(), Some("srv-1"));
+    assert_eq!(response.attempts, 1);
+    // The body's `meta.api_request_id` is the id the server reported, as on errors.
+    assert_eq!(
+        response.api_request_id(),
+        Some(response.data.meta.api_request_id.to_string())
+    );
+    assert_eq!(response.headers["request-id"], "srv-1");
     assert_eq!(response.data.data.name, "Ron Swanson");
 }
 

@@ -6,46 +6,11 @@ use std::time::{Duration, Instant};
 
 use straddle_sdk::{Client, DecodeReason, Error};
 use straddle_sdk_tests::{
-    CUSTOMER_ID, TEST_KEY, client, fast_retries, fixture, refresh_review as call,
+    CUSTOMER_ID, Capture, TEST_KEY, client, fast_retries, fixture, header_values, ok_example,
+    refresh_review as call, server_answering,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn ok_example() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(fixture("customer_refresh_review.json"))
-}
-
-/// Mounts `responses` to be answered once each, in order; the last repeats.
-async fn server_answering(responses: Vec<ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    let last = responses.len() - 1;
-    for (i, template) in responses.into_iter().enumerate() {
-        let mock = Mock::given(method("PUT")).respond_with(template);
-        let mock = if i < last {
-            mock.up_to_n_times(1)
-        } else {
-            mock
-        };
-        mock.mount(&server).await;
-    }
-    server
-}
-
-async fn header_values(server: &MockServer, name: &str) -> Vec<String> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.headers
-                .get(name)
-                .map(|v| v.to_str().unwrap().to_string())
-                .unwrap_or_default()
-        })
-        .collect()
-}
+use wiremock::ResponseTemplate;
 
 #[tokio::test]
 async fn retries_429_then_500_then_succeeds_with_one_idempotency_key_honouring_retry_after() {
@@ -101,19 +66,114 @@ async fn each_call_gets_its_own_key_and_a_callers_key_passes_through_every_attem
 }
 
 #[tokio::test]
-async fn a_retry_after_of_an_hour_does_not_hang() {
+async fn a_retry_after_beyond_the_window_returns_at_once_with_the_wait_on_the_error() {
     let server = server_answering(vec![
         ResponseTemplate::new(429).insert_header("retry-after", "3600"),
         ok_example(),
     ])
     .await;
     let started = Instant::now();
-    call(&client(&server.uri(), 2)).await.unwrap();
+    let err = call(&client(&server.uri(), 2)).await.unwrap_err();
     assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "slept {:?}",
+        started.elapsed() < Duration::from_secs(2),
+        "waited {:?}",
         started.elapsed()
     );
+    // One request: the server asked for an hour, so it is not asked again now.
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(err.attempts(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_within_the_window_is_waited_and_kept_on_a_final_error() {
+    let server = server_answering(vec![
+        ResponseTemplate::new(503).insert_header("retry-after-ms", "30"),
+    ])
+    .await;
+    let err = call(&client(&server.uri(), 1)).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_eq!(err.retry_after(), Some(Duration::from_millis(30)));
+}
+
+#[tokio::test]
+async fn a_callers_reqwest_timeout_is_kept_unless_the_sdk_timeout_is_set_too() {
+    let slow = server_answering(vec![ok_example().set_delay(Duration::from_millis(1500))]).await;
+    let callers = || {
+        reqwest::Client::builder()
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap()
+    };
+    let builder = || {
+        Client::builder()
+            .api_key(TEST_KEY)
+            .base_url(slow.uri())
+            .max_retries(0)
+            .http_client(callers())
+    };
+    let started = Instant::now();
+    let err = call(&builder().build().unwrap()).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "the caller's 300 ms timeout was replaced: {:?}",
+        started.elapsed()
+    );
+    // The SDK's timeout, when set as well, is the one that applies.
+    let patient = builder().timeout(Duration::from_secs(5)).build().unwrap();
+    call(&patient).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_total_timeout_bounds_the_whole_call_across_retries() {
+    // Every attempt is slow; each alone is within the per-attempt timeout.
+    let slow = server_answering(vec![
+        ResponseTemplate::new(500).set_delay(Duration::from_millis(400)),
+    ])
+    .await;
+    let client = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(slow.uri())
+        .retry_policy(fast_retries(5))
+        .timeout(Duration::from_secs(5))
+        .total_timeout(Duration::from_millis(700))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = call(&client).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(took < Duration::from_millis(1100), "took {took:?}");
+    assert_eq!(err.attempts(), 2, "{err}");
+
+    // A retry whose wait would end after the deadline is not made: the
+    // last answer is returned at once, without sleeping first.
+    let asks_to_wait = server_answering(vec![
+        ResponseTemplate::new(503).insert_header("retry-after", "2"),
+    ])
+    .await;
+    let started = Instant::now();
+    let err = client
+        .to_builder()
+        .base_url(asks_to_wait.uri())
+        .build()
+        .unwrap()
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .total_timeout(Duration::from_secs(1))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(asks_to_wait.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -304,35 +364,16 @@ async fn a_refused_connection_is_retried_then_reported() {
     assert!(err.to_string().contains("after 3 attempt(s)"), "{err}");
 }
 
-/// Collects everything `tracing` writes while the closure's future runs.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn attempts_are_traced_and_the_key_never_shows_in_logs_or_errors() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::TRACE));
 
     let server =
         server_answering(vec![ResponseTemplate::new(500), ResponseTemplate::new(401)]).await;
     let err = call(&client(&server.uri(), 1)).await.unwrap_err();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("straddle.call"), "{logs}");
     assert!(logs.contains("retrying after a retryable status"), "{logs}");
     assert!(logs.contains("attempt=1"), "{logs}");

@@ -6,10 +6,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
 
 use crate::Error;
 use crate::auth::ApiKey;
+use crate::headers::Headers;
+use crate::intercept::Intercept;
 use crate::retry::RetryPolicy;
 
 /// Environment variable holding the API key.
@@ -59,13 +61,19 @@ impl FromStr for Environment {
     }
 }
 
-/// Per-call overrides, set on a request builder (`.max_retries(..)`, `.timeout(..)`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Per-call overrides, set on a request builder (`.max_retries(..)`,
+/// `.timeout(..)`, `.total_timeout(..)`, `.header(..)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// Retries for this call instead of the client's.
     pub max_retries: Option<u32>,
     /// Per-attempt timeout for this call instead of the client's.
     pub timeout: Option<Duration>,
+    /// Deadline of the whole call, retries and waits included, instead of the client's.
+    pub total_timeout: Option<Duration>,
+    /// Headers added to this call; checked when it is sent.
+    pub(crate) headers: Headers,
 }
 
 /// What every call of a client shares.
@@ -76,10 +84,18 @@ pub(crate) struct Shared {
     pub(crate) base_url_text: String,
     pub(crate) http: reqwest::Client,
     pub(crate) api_key: ApiKey,
-    pub(crate) user_agent: HeaderValue,
+    /// `User-Agent`, `Accept` and the client's default headers; a call's
+    /// own arguments and `.header(..)`s win over these.
+    pub(crate) default_headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Duration,
+    /// Per-attempt timeout; `None` leaves it to the caller's own `reqwest::Client`.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
     pub(crate) max_response_bytes: usize,
+    pub(crate) interceptors: Vec<Arc<dyn Intercept>>,
+    /// Whether `http` is the caller's (`.http_client(..)`) rather than one
+    /// the SDK configured.
+    pub(crate) callers_http_client: bool,
 }
 
 impl fmt::Debug for Shared {
@@ -89,7 +105,10 @@ impl fmt::Debug for Shared {
             .field("api_key", &self.api_key)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("default_headers", &self.default_headers)
+            .field("interceptors", &self.interceptors)
             .finish_non_exhaustive()
     }
 }
@@ -128,11 +147,33 @@ impl Client {
 
     /// A client configured from the environment: `STRADDLE_API_KEY`
     /// (required), `STRADDLE_BASE_URL`, `STRADDLE_ENVIRONMENT`
-    /// (`sandbox`, the default, or `production`).
+    /// (`sandbox`, the default, or `production`). To change other settings
+    /// too, start from [`ClientBuilder::from_env`].
     pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::default()
-            .with_env_vars(|name| std::env::var(name).ok())?
-            .build()
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A builder holding this client's settings and its connection pool:
+    /// change what differs and `build()` a second client that shares the
+    /// pool (`client.to_builder().max_retries(0).build()?`). The connect
+    /// timeout belongs to the pool and cannot change.
+    pub fn to_builder(&self) -> ClientBuilder {
+        let shared = &self.shared;
+        ClientBuilder {
+            api_key: Some(KeyInput::Checked(shared.api_key.clone())),
+            environment: Environment::default(),
+            base_url: Some(shared.base_url_text.clone()),
+            retry: shared.retry.clone(),
+            timeout: shared.timeout,
+            total_timeout: shared.total_timeout,
+            connect_timeout: None,
+            max_response_bytes: Some(shared.max_response_bytes),
+            http_client: Some(shared.http.clone()),
+            callers_http_client: shared.callers_http_client,
+            derived: true,
+            headers: Headers::from_map(&shared.default_headers),
+            interceptors: shared.interceptors.clone(),
+        }
     }
 
     /// The base URL requests go to, e.g. `https://sandbox.straddle.com`.
@@ -149,14 +190,29 @@ impl Client {
 /// Builds a [`Client`]. Only the API key is required.
 #[derive(Default)]
 pub struct ClientBuilder {
-    api_key: Option<String>,
+    api_key: Option<KeyInput>,
     environment: Environment,
     base_url: Option<String>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
     http_client: Option<reqwest::Client>,
+    /// Whether `http_client` came from the caller (not from `to_builder`
+    /// of a client whose pool the SDK configured).
+    callers_http_client: bool,
+    /// Made by [`Client::to_builder`]: the pool is shared.
+    derived: bool,
+    headers: Headers,
+    interceptors: Vec<Arc<dyn Intercept>>,
+}
+
+/// The API key as given, or already checked (a builder from a client).
+#[derive(Clone)]
+enum KeyInput {
+    Text(String),
+    Checked(ApiKey),
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -167,14 +223,27 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("headers", &self.headers)
+            .field("interceptors", &self.interceptors)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
+    /// A builder with the settings of the environment variables that are set:
+    /// `STRADDLE_API_KEY`, `STRADDLE_ENVIRONMENT` (`sandbox` or
+    /// `production`) and `STRADDLE_BASE_URL`; every other setting can still
+    /// be changed before `build()`. Fails only on a value that is set but
+    /// invalid; a missing key is reported by `build()` unless `.api_key(..)`
+    /// gives one.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::default().with_env_vars(|name| std::env::var(name).ok())
+    }
+
     /// The API key, sent as `Authorization: Bearer <key>`. Required.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
+        self.api_key = Some(KeyInput::Text(key.into()));
         self
     }
 
@@ -202,14 +271,45 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of each attempt, from sending to the end of the body (default 60 s).
+    /// Timeout of each attempt, from sending to the end of the body.
+    /// Default 60 s; with [`ClientBuilder::http_client`], the default is that
+    /// client's own timeout (none unless it set one), and this overrides it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Timeout for opening a connection (default 10 s). Ignored with
-    /// [`ClientBuilder::http_client`], whose own settings apply.
+    /// Deadline of a whole call: every attempt and the waits between them.
+    /// None by default (each attempt has [`ClientBuilder::timeout`]). When
+    /// it passes, the call ends with [`Error::Timeout`]; a retry whose wait
+    /// would end after it is not made, and the last error is returned.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// A header sent with every call, such as a tenant or tracing header.
+    /// It replaces what the SDK sets by default (`User-Agent`, `Accept`,
+    /// the retry-count header); an operation's own arguments and a request's
+    /// `.header(..)` replace it. `Authorization` (set with `.api_key(..)`),
+    /// framing headers (`Content-Length`, `Transfer-Encoding`, `Host`,
+    /// `Connection`, ...) and values with CR, LF or other control characters
+    /// are refused: `build()` fails with [`Error::Config`].
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.add(name, value);
+        self
+    }
+
+    /// Adds an interceptor, run on every call of the client after those
+    /// added before it: see [`Intercept`].
+    pub fn interceptor(mut self, interceptor: impl Intercept) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Timeout for opening a connection (default 10 s). A client given with
+    /// [`ClientBuilder::http_client`] or derived with [`Client::to_builder`]
+    /// has its own; setting this as well fails `build()`.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -223,18 +323,21 @@ impl ClientBuilder {
     }
 
     /// Use a caller-configured `reqwest::Client` (proxies, TLS roots,
-    /// connection pool). Auth, retries and the per-attempt timeout still apply.
+    /// connection pool, timeouts). Auth and retries still apply; its own
+    /// timeout is kept unless [`ClientBuilder::timeout`] is set too, which
+    /// then bounds each attempt.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self.callers_http_client = true;
+        self.derived = false;
         self
     }
 
     /// Reads settings from environment variables through `var`; unset
     /// variables leave the builder as it is.
     fn with_env_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        match var(ENV_API_KEY) {
-            Some(key) if !key.trim().is_empty() => self.api_key = Some(key),
-            _ => return Err(Error::config(format!("{ENV_API_KEY} is not set"))),
+        if let Some(key) = var(ENV_API_KEY).filter(|v| !v.trim().is_empty()) {
+            self.api_key = Some(KeyInput::Text(key));
         }
         if let Some(env) = var(ENV_ENVIRONMENT).filter(|v| !v.trim().is_empty()) {
             self.environment = env.parse()?;
@@ -247,10 +350,31 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let key = self.api_key.as_deref().ok_or_else(|| {
-            Error::config("no API key: call `.api_key(..)` or use `Client::from_env()`")
-        })?;
-        let api_key = ApiKey::new(key)?;
+        let api_key = match self.api_key {
+            Some(KeyInput::Text(key)) => ApiKey::new(&key)?,
+            Some(KeyInput::Checked(key)) => key,
+            None => {
+                return Err(Error::config(format!(
+                    "no API key: call `.api_key(..)` or set {ENV_API_KEY}"
+                )));
+            }
+        };
+        if self.http_client.is_some() && self.connect_timeout.is_some() {
+            return Err(Error::config(if self.derived {
+                "`connect_timeout` cannot change on a client that shares another's connection pool"
+            } else {
+                "`connect_timeout` cannot apply to a caller's `reqwest::Client`: set it on that client"
+            }));
+        }
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION"))),
+        );
+        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        self.headers
+            .apply(&mut default_headers)
+            .map_err(|e| Error::config(format!("default header: {e}")))?;
         let (base_url, base_url_text) = parse_base_url(
             self.base_url
                 .as_deref()
@@ -268,20 +392,29 @@ impl ClientBuilder {
                     .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        let user_agent =
-            HeaderValue::from_static(concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION")));
+        // The SDK's default per-attempt timeout applies only to a pool it
+        // configured itself; a caller's client keeps its own unless
+        // `.timeout(..)` was set as well.
+        let timeout = match (self.timeout, self.callers_http_client) {
+            (Some(timeout), _) => Some(timeout),
+            (None, true) => None,
+            (None, false) => Some(DEFAULT_TIMEOUT),
+        };
         Ok(Client {
             shared: Arc::new(Shared {
                 base_url,
                 base_url_text,
                 http,
                 api_key,
-                user_agent,
+                default_headers,
                 retry: self.retry,
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                timeout,
+                total_timeout: self.total_timeout,
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                interceptors: self.interceptors,
+                callers_http_client: self.callers_http_client,
             }),
         })
     }
@@ -379,8 +512,33 @@ mod tests {
     fn from_env_requires_the_key_and_reads_environment_and_base_url() {
         let err = ClientBuilder::default()
             .with_env_vars(vars(&[]))
+            .unwrap()
+            .build()
             .unwrap_err();
         assert!(err.to_string().contains("STRADDLE_API_KEY"), "{err}");
+
+        // The environment's settings, then the caller's own on top.
+        let client = ClientBuilder::default()
+            .with_env_vars(vars(&[
+                ("STRADDLE_API_KEY", "k"),
+                ("STRADDLE_BASE_URL", "http://127.0.0.1:4010"),
+            ]))
+            .unwrap()
+            .max_retries(5)
+            .timeout(Duration::from_millis(1500))
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:4010");
+        assert_eq!(client.retry_policy().max_retries, 5);
+        assert_eq!(client.shared.timeout, Some(Duration::from_millis(1500)));
+
+        // A key given in code stands in for a missing variable.
+        let client = ClientBuilder::default()
+            .with_env_vars(vars(&[("STRADDLE_BASE_URL", "http://127.0.0.1:4010")]))
+            .unwrap()
+            .api_key("k")
+            .build();
+        assert!(client.is_ok());
 
         let client = ClientBuilder::default()
             .with_env_vars(vars(&[
@@ -448,6 +606,63 @@ mod tests {
                 err.contains("without TLS") && err.contains("rustls-ring"),
                 "{err}"
             );
+        }
+    }
+
+    #[test]
+    fn the_sdk_timeout_applies_to_its_own_pool_and_to_a_callers_only_when_set() {
+        let base = || {
+            Client::builder()
+                .api_key("k")
+                .base_url("http://127.0.0.1:1")
+        };
+        let own = base().build().unwrap();
+        assert_eq!(own.shared.timeout, Some(DEFAULT_TIMEOUT));
+        let callers = base().http_client(reqwest::Client::new()).build().unwrap();
+        assert_eq!(callers.shared.timeout, None);
+        let both = base()
+            .http_client(reqwest::Client::new())
+            .timeout(Duration::from_secs(3))
+            .build()
+            .unwrap();
+        assert_eq!(both.shared.timeout, Some(Duration::from_secs(3)));
+        // A derived client keeps the rule of the client it came from.
+        let derived = callers.to_builder().max_retries(0).build().unwrap();
+        assert_eq!(derived.shared.timeout, None);
+        assert_eq!(derived.retry_policy().max_retries, 0);
+        assert_eq!(
+            own.to_builder().build().unwrap().shared.timeout,
+            Some(DEFAULT_TIMEOUT)
+        );
+        // The pool's connect timeout cannot be changed from outside it.
+        for builder in [
+            callers.to_builder().connect_timeout(Duration::from_secs(1)),
+            base()
+                .http_client(reqwest::Client::new())
+                .connect_timeout(Duration::from_secs(1)),
+        ] {
+            let err = builder.build().unwrap_err().to_string();
+            assert!(err.contains("connect_timeout"), "{err}");
+        }
+    }
+
+    #[test]
+    fn default_headers_are_checked_when_the_client_is_built() {
+        let base = || {
+            Client::builder()
+                .api_key("k")
+                .base_url("http://127.0.0.1:1")
+        };
+        let client = base()
+            .default_header("User-Agent", "my-app/2")
+            .default_header("x-tenant", "acme")
+            .build()
+            .unwrap();
+        assert_eq!(client.shared.default_headers["user-agent"], "my-app/2");
+        assert_eq!(client.shared.default_headers["accept"], "application/json");
+        for (name, value) in [("Authorization", "Bearer x"), ("x-a", "1\r\nb: 2")] {
+            let err = base().default_header(name, value).build().unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
         }
     }
 

@@ -2,6 +2,8 @@
 //! headers and a JSON body, each checked against the spec first. Generated
 //! operations call [`Encoder`] once per argument; the rules live here.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
@@ -36,17 +38,17 @@ pub enum Style {
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Encoder {
-    operation: &'static str,
+    operation: Cow<'static, str>,
     path: Vec<(&'static str, String)>,
-    query: Vec<(&'static str, String)>,
+    query: Vec<(Cow<'static, str>, String)>,
     headers: HeaderMap,
     body: Option<Bytes>,
 }
 
 impl Encoder {
-    pub(crate) fn new(operation: &'static str) -> Self {
+    pub(crate) fn new(operation: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            operation,
+            operation: operation.into(),
             path: Vec::new(),
             query: Vec::new(),
             headers: HeaderMap::new(),
@@ -67,7 +69,7 @@ impl Encoder {
                 Ok(())
             }
             _ => Err(Error::invalid(
-                self.operation,
+                self.operation.clone(),
                 format!("`{name}` must be one value to go in the path"),
             )),
         }
@@ -76,17 +78,20 @@ impl Encoder {
     /// Adds a query argument; `None` sends nothing.
     pub fn query<V: Serialize + ?Sized>(
         &mut self,
-        name: &'static str,
+        name: impl Into<Cow<'static, str>>,
         value: Option<&V>,
         check: Check,
         style: Style,
     ) -> Result<(), Error> {
         let Some(value) = value else { return Ok(()) };
-        match self.text(name, value, check)? {
+        let name = name.into();
+        match self.text(&name, value, check)? {
             Text::None => {}
             Text::One(text) => self.query.push((name, text)),
             Text::Many(items) => match style {
-                Style::FormExploded => self.query.extend(items.into_iter().map(|t| (name, t))),
+                Style::FormExploded => self
+                    .query
+                    .extend(items.into_iter().map(|t| (name.clone(), t))),
                 Style::FormJoined => self.query.push((name, items.join(","))),
             },
         }
@@ -108,13 +113,16 @@ impl Encoder {
             Text::One(text) => text,
             Text::Many(items) => items.join(","),
         };
-        let text = crate::params::header(self.operation, name, text, None, None)?;
+        let text = crate::params::header(self.operation.clone(), name, text, None, None)?;
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            Error::invalid(self.operation, format!("`{name}` is not a header name"))
+            Error::invalid(
+                self.operation.clone(),
+                format!("`{name}` is not a header name"),
+            )
         })?;
         let value = HeaderValue::try_from(text).map_err(|_| {
             Error::invalid(
-                self.operation,
+                self.operation.clone(),
                 format!("`{name}` cannot be sent as a header"),
             )
         })?;
@@ -132,7 +140,7 @@ impl Encoder {
         required: &[(&str, &str)],
     ) -> Result<(), Error> {
         if let Some(reason) = &body.error {
-            return Err(Error::invalid(self.operation, reason.clone()));
+            return Err(Error::invalid(self.operation.clone(), reason.clone()));
         }
         let empty = Value::Object(Map::new());
         let value = match &body.value {
@@ -146,7 +154,7 @@ impl Encoder {
                 .is_some_and(|map| !map.contains_key(*name))
         }) {
             return Err(Error::invalid(
-                self.operation,
+                self.operation.clone(),
                 format!(
                     "the request body needs `{missing}`: set it with `.{setter}(..)` or `.body(..)`"
                 ),
@@ -154,7 +162,7 @@ impl Encoder {
         }
         let bytes = serde_json::to_vec(value).map_err(|e| {
             Error::invalid(
-                self.operation,
+                self.operation.clone(),
                 format!("the request body cannot be written as JSON: {e}"),
             )
         })?;
@@ -189,7 +197,7 @@ impl Encoder {
                             .map(|(_, v)| v.as_str())
                             .ok_or_else(|| {
                                 Error::invalid(
-                                    self.operation,
+                                    self.operation.clone(),
                                     format!("the path argument `{name}` has no value"),
                                 )
                             })?;
@@ -201,16 +209,22 @@ impl Encoder {
                 }
             }
         }
+        Ok(self.into_request_at(url, method))
+    }
+
+    /// The request to `url` as it is (its path already encoded), with the
+    /// query, headers and body.
+    pub(crate) fn into_request_at(self, mut url: Url, method: Method) -> reqwest::Request {
         if !self.query.is_empty() {
             url.query_pairs_mut()
-                .extend_pairs(self.query.iter().map(|(n, v)| (*n, v.as_str())));
+                .extend_pairs(self.query.iter().map(|(n, v)| (n.as_ref(), v.as_str())));
         }
         let mut request = reqwest::Request::new(method, url);
         *request.headers_mut() = self.headers;
         if let Some(body) = self.body {
             *request.body_mut() = Some(body.into());
         }
-        Ok(request)
+        request
     }
 
     /// An argument as text, checked.
@@ -220,8 +234,12 @@ impl Encoder {
         value: &V,
         check: Check,
     ) -> Result<Text, Error> {
-        let value = serde_json::to_value(value)
-            .map_err(|e| Error::invalid(self.operation, format!("`{name}` cannot be sent: {e}")))?;
+        let value = serde_json::to_value(value).map_err(|e| {
+            Error::invalid(
+                self.operation.clone(),
+                format!("`{name}` cannot be sent: {e}"),
+            )
+        })?;
         match value {
             Value::Null => Ok(Text::None),
             Value::Array(items) => items
@@ -240,16 +258,18 @@ impl Encoder {
             Value::Bool(b) => b.to_string(),
             Value::Null | Value::Array(_) | Value::Object(_) => {
                 return Err(Error::invalid(
-                    self.operation,
+                    self.operation.clone(),
                     format!("`{name}` must be a string, number or boolean to be sent"),
                 ));
             }
         };
         match check {
             Check::Any => Ok(text),
-            Check::Uuid => crate::params::uuid(self.operation, name, text.as_str().into())
+            Check::Uuid => crate::params::uuid(self.operation.clone(), name, text.as_str().into())
                 .map(|id| id.hyphenated().to_string()),
-            Check::Length(min, max) => crate::params::string(self.operation, name, text, min, max),
+            Check::Length(min, max) => {
+                crate::params::string(self.operation.clone(), name, text, min, max)
+            }
         }
     }
 }

@@ -1,6 +1,15 @@
 //! The one error type every call returns, with the server's words kept.
+//!
+//! `Display` of an [`Error`] says everything in one line, the cause of a
+//! transport failure included ("connection refused", "dns error: ...");
+//! so `source()` returns nothing and an error reporter that walks the chain
+//! prints no text twice. The underlying errors stay reachable as fields
+//! ([`TransportError::source`], [`DecodeReason::Json`],
+//! [`InterceptorError::source`]).
 
+use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -13,7 +22,8 @@ const SNIPPET_BYTES: usize = 512;
 
 /// Everything that can go wrong with a call. Match on the variant, or use the
 /// accessors ([`Error::status`], [`Error::api_error`], [`Error::request_id`],
-/// [`Error::is_timeout`], [`Error::is_retryable`]) which work on every variant.
+/// [`Error::api_request_id`], [`Error::retry_after`], [`Error::is_timeout`],
+/// [`Error::is_retryable`]) which work on every variant.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -26,10 +36,12 @@ pub enum Error {
     /// A success status whose body is not the documented JSON, or is larger
     /// than the configured limit.
     Decode(Box<DecodeError>),
+    /// An interceptor ([`crate::Intercept`]) failed the call.
+    Interceptor(Box<InterceptorError>),
     /// An argument was rejected before any request was sent.
     InvalidRequest {
-        /// The operation (`RefreshCustomerReview`).
-        operation: &'static str,
+        /// The operation (`RefreshCustomerReview`, or `GET /v1/...` for a raw call).
+        operation: Cow<'static, str>,
         /// What is wrong with which argument.
         message: String,
     },
@@ -45,7 +57,7 @@ pub enum Error {
 #[non_exhaustive]
 pub struct ApiError {
     /// The operation that was called.
-    pub operation: &'static str,
+    pub operation: Cow<'static, str>,
     /// The HTTP status.
     pub status: StatusCode,
     /// The documented error body, when the body parses as one.
@@ -65,11 +77,26 @@ pub struct ApiError {
 #[non_exhaustive]
 pub struct TransportError {
     /// The operation that was called.
-    pub operation: &'static str,
+    pub operation: Cow<'static, str>,
     /// How many requests were sent for this call.
     pub attempts: u32,
-    /// The underlying error.
+    /// The underlying error; its cause is already in the `Display` of the
+    /// [`Error`], which therefore does not return it from `source()`.
     pub source: reqwest::Error,
+}
+
+/// An interceptor's refusal of a call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct InterceptorError {
+    /// The operation that was called.
+    pub operation: Cow<'static, str>,
+    /// The hook that failed (`modify_before_transmit`, ...).
+    pub phase: &'static str,
+    /// Requests sent for this call before the hook failed.
+    pub attempts: u32,
+    /// The interceptor's own error; downcast it to its type.
+    pub source: crate::intercept::BoxError,
 }
 
 /// A success status whose body could not be used.
@@ -77,7 +104,7 @@ pub struct TransportError {
 #[non_exhaustive]
 pub struct DecodeError {
     /// The operation that was called.
-    pub operation: &'static str,
+    pub operation: Cow<'static, str>,
     /// The HTTP status of the response.
     pub status: StatusCode,
     /// The response headers.
@@ -108,8 +135,30 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::Timeout(e) | Error::Connection(e) => e.source.status(),
-            Error::InvalidRequest { .. } | Error::Config { .. } => None,
+            Error::Interceptor(_) | Error::InvalidRequest { .. } | Error::Config { .. } => None,
         }
+    }
+
+    /// An [`Error::Api`] as the SDK would return it for `operation`, from a
+    /// status and the server's error body: for unit tests of code that
+    /// handles errors, without a server. The raw body is `body` as JSON.
+    pub fn api(
+        operation: impl Into<Cow<'static, str>>,
+        status: StatusCode,
+        body: ErrorResponse,
+    ) -> Self {
+        let raw_body = serde_json::to_vec(&body)
+            .map(Bytes::from)
+            .unwrap_or_default();
+        Error::Api(Box::new(ApiError {
+            operation: operation.into(),
+            status,
+            body: Some(body),
+            raw_body,
+            body_too_large: false,
+            headers: HeaderMap::new(),
+            attempts: 1,
+        }))
     }
 
     /// The server's parsed error body (`{ meta, response_type, error }`).
@@ -120,20 +169,42 @@ impl Error {
         }
     }
 
-    /// The request id the server reported: `meta.api_request_id` of the
-    /// error body, or else a `Request-Id` / `X-Request-Id` response header.
-    pub fn request_id(&self) -> Option<String> {
-        let headers = match self {
-            Error::Api(e) => {
-                if let Some(body) = &e.body {
-                    return Some(body.meta.api_request_id.to_string());
-                }
-                &e.headers
-            }
-            Error::Decode(e) => &e.headers,
-            _ => return None,
-        };
-        request_id_header(headers)
+    /// The request id the server reported, to quote to Straddle's support:
+    /// `meta.api_request_id` of the error body, or else a `Request-Id` /
+    /// `X-Request-Id` response header. Not the id a caller sends with
+    /// `.request_id(..)` (the `Request-Id` request header).
+    pub fn api_request_id(&self) -> Option<String> {
+        match self {
+            Error::Api(e) => match &e.body {
+                Some(body) => Some(body.meta.api_request_id.to_string()),
+                None => api_request_id(Some(&e.raw_body), &e.headers),
+            },
+            Error::Decode(e) => request_id_header(&e.headers),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked the caller to wait before trying again
+    /// (`Retry-After` in seconds or as an HTTP date, or `retry-after-ms`).
+    /// A wait longer than the retry policy's `max_retry_after` is not slept
+    /// through: the call returns at once with this error.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => crate::retry::retry_after(&e.headers),
+            _ => None,
+        }
+    }
+
+    /// How many requests were sent for this call (0 when it failed before
+    /// sending, for example an invalid argument).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Timeout(e) | Error::Connection(e) => e.attempts,
+            Error::Interceptor(e) => e.attempts,
+            Error::Decode(_) => 1,
+            Error::InvalidRequest { .. } | Error::Config { .. } => 0,
+        }
     }
 
     /// Whether the call gave up because no answer came in time.
@@ -148,7 +219,10 @@ impl Error {
         match self {
             Error::Api(e) => crate::retry::is_retryable_status(e.status),
             Error::Timeout(_) | Error::Connection(_) => true,
-            Error::Decode(_) | Error::InvalidRequest { .. } | Error::Config { .. } => false,
+            Error::Decode(_)
+            | Error::Interceptor(_)
+            | Error::InvalidRequest { .. }
+            | Error::Config { .. } => false,
         }
     }
 
@@ -158,11 +232,64 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(operation: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(
+        operation: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::InvalidRequest {
-            operation,
+            operation: operation.into(),
             message: message.into(),
         }
+    }
+}
+
+/// The request id the server reported: `meta.api_request_id` of a JSON
+/// body, or else a `Request-Id` / `X-Request-Id` header.
+pub(crate) fn api_request_id(body: Option<&[u8]>, headers: &HeaderMap) -> Option<String> {
+    // Only a body that is JSON text: `from_slice` does not check the UTF-8
+    // of the strings it skips.
+    body.and_then(|b| std::str::from_utf8(b).ok())
+        .filter(|text| !text.is_empty())
+        .and_then(|text| {
+            let mut reader = serde_json::Deserializer::from_str(text);
+            serde::Deserializer::deserialize_map(&mut reader, Object { inner: false }).ok()
+        })
+        .flatten()
+        .or_else(|| request_id_header(headers))
+}
+
+/// Reads `meta.api_request_id` out of a JSON object, skipping the rest
+/// without building it; anything but objects on the way is no id.
+struct Object {
+    /// Whether this is the `meta` object (else the body).
+    inner: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for Object {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut id = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match (self.inner, key.as_ref()) {
+                (false, "meta") => id = map.next_value_seed(Object { inner: true })?,
+                (true, "api_request_id") => id = map.next_value::<Option<String>>()?,
+                _ => drop(map.next_value::<serde::de::IgnoredAny>()?),
+            }
+        }
+        Ok(id)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Object {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
 }
 
@@ -219,7 +346,7 @@ impl fmt::Display for Error {
                     }
                     None => {}
                 }
-                if let Some(id) = self.request_id() {
+                if let Some(id) = self.api_request_id() {
                     write!(f, " (request id {id})")?;
                 }
                 Ok(())
@@ -227,12 +354,24 @@ impl fmt::Display for Error {
             Error::Timeout(e) => write!(
                 f,
                 "{} timed out after {} attempt(s): {}",
-                e.operation, e.attempts, e.source
+                e.operation,
+                e.attempts,
+                cause(&e.source)
             ),
             Error::Connection(e) => write!(
                 f,
                 "{} could not reach the server after {} attempt(s): {}",
-                e.operation, e.attempts, e.source
+                e.operation,
+                e.attempts,
+                cause(&e.source)
+            ),
+            Error::Interceptor(e) => write!(
+                f,
+                "{}: an interceptor failed the call in `{}` after {} attempt(s): {}",
+                e.operation,
+                e.phase,
+                e.attempts,
+                one_line(&e.source.to_string())
             ),
             Error::Decode(e) => {
                 write!(
@@ -246,7 +385,7 @@ impl fmt::Display for Error {
                         write!(f, "larger than the {limit}-byte limit")?
                     }
                 }
-                if let Some(id) = self.request_id() {
+                if let Some(id) = self.api_request_id() {
                     write!(f, " (request id {id})")?;
                 }
                 Ok(())
@@ -262,15 +401,84 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Timeout(e) | Error::Connection(e) => Some(&e.source),
-            Error::Decode(e) => match &e.reason {
-                DecodeReason::Json(err) => Some(err),
-                DecodeReason::TooLarge { .. } => None,
-            },
-            _ => None,
+/// `Display` says the cause, so there is no `source()`: see the module docs.
+impl std::error::Error for Error {}
+
+/// What went wrong below HTTP, in words: the kind of failure ("connection
+/// refused", "dns error", "tls handshake failed", ...) and the innermost
+/// message, each said once. reqwest's own top line ("error sending request
+/// for url (...)") is left out: it names no cause, and its URL can carry
+/// query arguments.
+pub(crate) fn cause(error: &reqwest::Error) -> String {
+    let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+    let mut next = std::error::Error::source(error);
+    while let Some(e) = next {
+        chain.push(e);
+        next = e.source();
+    }
+    let io_kind = chain
+        .iter()
+        .find_map(|e| e.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
+    let texts: Vec<String> = chain.iter().map(|e| e.to_string()).collect();
+    let lower = texts.join(" | ").to_ascii_lowercase();
+    let innermost = texts.last().map(|t| one_line(t)).unwrap_or_default();
+    use std::io::ErrorKind;
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        "dns error"
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("ssl")
+        || lower.contains("handshake")
+        || lower.contains("received corrupt message")
+    {
+        "tls handshake failed"
+    } else {
+        match io_kind {
+            Some(ErrorKind::ConnectionRefused) => "connection refused",
+            Some(ErrorKind::ConnectionReset) => "connection reset",
+            Some(ErrorKind::ConnectionAborted) => "connection aborted",
+            Some(ErrorKind::UnexpectedEof) => "connection closed early",
+            _ if error.is_body() || error.is_decode() => "the response body was cut off",
+            _ if error.is_connect() => "cannot connect",
+            _ if error.is_builder() => "the request could not be built",
+            _ => "transport error",
         }
+    };
+    if innermost.is_empty() {
+        kind.to_string()
+    } else if innermost.to_ascii_lowercase().contains(kind) {
+        innermost
+    } else {
+        format!("{kind}: {innermost}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn the_server_request_id_is_read_from_an_object_body_or_else_the_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("hdr"));
+        let id = |body: &[u8]| api_request_id(Some(body), &headers);
+        let body = br#"{"data":{"meta":{"api_request_id":"inner"}},"meta":{"x":[1,{"a":2}],"api_request_id":"a\u0062c"}}"#;
+        assert_eq!(id(body).as_deref(), Some("abc"));
+        for not_an_id in [
+            &br#"{"meta":["x"]}"#[..],
+            br#"[{"api_request_id":"x"}]"#,
+            br#"{"meta":{"api_request_id":7}}"#,
+            br#"{"meta":null}"#,
+            b"{\"meta\":{\"api_request_id\":\"x\",\"t\":\"\xff\"}}",
+            b"",
+            b"not json",
+        ] {
+            assert_eq!(id(not_an_id).as_deref(), Some("hdr"), "{not_an_id:?}");
+        }
+        assert_eq!(api_request_id(None, &HeaderMap::new()), None);
     }
 }

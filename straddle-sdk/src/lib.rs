@@ -39,10 +39,13 @@ mod auth;
 mod config;
 mod encode;
 mod error;
+mod headers;
+mod intercept;
 mod nullable;
 mod pagination;
 mod params;
 mod pipeline;
+mod raw;
 mod request;
 mod retry;
 mod timestamp;
@@ -95,13 +98,17 @@ pub use config::{
 pub use encode::JsonBody;
 #[doc(hidden)]
 pub use encode::{Check, Encoder, Style};
-pub use error::{ApiError, DecodeError, DecodeReason, Error, TransportError};
+pub use error::{ApiError, DecodeError, DecodeReason, Error, InterceptorError, TransportError};
+pub use intercept::{
+    AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept,
+};
 pub use nullable::Nullable;
 #[doc(hidden)]
 pub use pagination::MetaNumber;
 pub use pagination::{ItemStream, PageInfo, Paginated};
 pub use params::UuidArg;
 pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
+pub use raw::RawRequest;
 pub use request::{Operation, Request};
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;

@@ -1,6 +1,8 @@
 //! Arguments of generated operations, checked against the spec before any
 //! request leaves.
 
+use std::borrow::Cow;
+
 use reqwest::header::HeaderValue;
 use uuid::Uuid;
 
@@ -63,7 +65,7 @@ impl From<&String> for UuidArg {
 
 /// Checks a UUID argument.
 #[doc(hidden)]
-pub fn uuid(operation: &'static str, name: &str, value: UuidArg) -> Result<Uuid, Error> {
+pub fn uuid(operation: Cow<'static, str>, name: &str, value: UuidArg) -> Result<Uuid, Error> {
     match value.0 {
         UuidArgInner::Parsed(id) => Ok(id),
         UuidArgInner::Text(text) => Uuid::try_parse(&text).map_err(|_| {
@@ -77,7 +79,7 @@ pub fn uuid(operation: &'static str, name: &str, value: UuidArg) -> Result<Uuid,
 /// between `min` and `max` characters.
 #[doc(hidden)]
 pub fn header(
-    operation: &'static str,
+    operation: Cow<'static, str>,
     name: &str,
     value: String,
     min: Option<usize>,
@@ -97,7 +99,7 @@ pub fn header(
 /// Checks a string argument's length against the spec's bounds.
 #[doc(hidden)]
 pub fn string(
-    operation: &'static str,
+    operation: Cow<'static, str>,
     name: &str,
     value: String,
     min: Option<usize>,

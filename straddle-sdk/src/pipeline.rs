@@ -5,16 +5,20 @@
 //! [`crate::Request`] has the operation encode its arguments into a
 //! `reqwest::Request` ([`crate::encode`]) and hands it here as a [`Call`].
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::config::{RequestOptions, Shared};
-use crate::error::{ApiError, DecodeError, DecodeReason, TransportError, snippet};
+use crate::error::{
+    ApiError, DecodeError, DecodeReason, InterceptorError, TransportError, snippet,
+};
+use crate::intercept::{AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary};
 use crate::types::ErrorResponse;
 use crate::{Client, Error};
 
@@ -24,10 +28,10 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// first retry, ...), so server logs can tell retries apart.
 pub const RETRY_COUNT: HeaderName = HeaderName::from_static("x-straddle-retry-count");
 
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// A successful response: the typed body with the status and headers.
+/// A successful response: the typed body with the status, headers and how
+/// the call went.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ApiResponse<T> {
     /// The HTTP status.
     pub status: StatusCode,
@@ -35,25 +39,57 @@ pub struct ApiResponse<T> {
     pub headers: HeaderMap,
     /// The parsed body.
     pub data: T,
+    /// How many requests the call took: 1, or more after retries.
+    pub attempts: u32,
+    /// The body as received, for [`ApiResponse::api_request_id`].
+    raw: Bytes,
 }
 
 impl<T> ApiResponse<T> {
+    /// A response as the SDK would return it, for unit tests of code that
+    /// takes one: `data` with `status`, no headers, one attempt.
+    pub fn new(status: StatusCode, data: T) -> Self {
+        Self {
+            status,
+            headers: HeaderMap::new(),
+            data,
+            attempts: 1,
+            raw: Bytes::new(),
+        }
+    }
+
     /// The parsed body.
     pub fn into_data(self) -> T {
         self.data
     }
 
-    /// The `Request-Id` / `X-Request-Id` header, if the server sent one.
-    pub fn request_id_header(&self) -> Option<String> {
-        crate::error::request_id_header(&self.headers)
+    /// The same response with its body changed by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse {
+            status: self.status,
+            headers: self.headers,
+            data: f(self.data),
+            attempts: self.attempts,
+            raw: self.raw,
+        }
+    }
+
+    /// The request id the server reported, to quote to Straddle's support:
+    /// `meta.api_request_id` of the body, or else a `Request-Id` /
+    /// `X-Request-Id` response header. The same as
+    /// [`Error::api_request_id`](crate::Error::api_request_id) for a failed
+    /// call; not the id a caller sends with `.request_id(..)`.
+    pub fn api_request_id(&self) -> Option<String> {
+        crate::error::api_request_id(Some(&self.raw), &self.headers)
     }
 }
 
 /// One call of an operation, as generated code describes it.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
-    operation: &'static str,
+    operation: Cow<'static, str>,
     options: RequestOptions,
+    /// The request as encoded.
     request: reqwest::Request,
 }
 
@@ -61,47 +97,131 @@ impl<'a> Call<'a> {
     /// A call of `operation`: `request` as the operation's arguments built it.
     pub(crate) fn new(
         client: &'a Client,
-        operation: &'static str,
+        operation: impl Into<Cow<'static, str>>,
         request: reqwest::Request,
         options: RequestOptions,
     ) -> Self {
         Self {
             shared: &client.shared,
-            operation,
+            operation: operation.into(),
             options,
             request,
         }
     }
 
     /// Sends the call (with retries) and decodes a success body as `T`.
-    pub(crate) async fn send<T: DeserializeOwned>(mut self) -> Result<ApiResponse<T>, Error> {
-        let shared = self.shared;
-        let operation = self.operation;
-        prepare(shared, &mut self.request);
+    pub(crate) async fn send<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        let Call {
+            shared,
+            operation,
+            options,
+            mut request,
+        } = self;
+        prepare(shared, &options, &mut request)
+            .map_err(|why| Error::invalid(operation.clone(), why))?;
+        let method = request.method().clone();
+        let url = request.url().clone();
         let span = tracing::info_span!(
             "straddle.call",
-            operation,
-            method = %self.request.method(),
-            path = self.request.url().path(),
+            operation = %operation,
+            method = %method,
+            path = url.path(),
+            correlation_id = tracing::field::Empty,
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
+            api_request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
         );
-        let outcome = execute_with_retries(&mut self).instrument(span).await;
-        decode(operation, shared.max_response_bytes, outcome)
+        if !span.is_disabled()
+            && let Some(id) = request
+                .headers()
+                .get("correlation-id")
+                .and_then(|v| v.to_str().ok())
+        {
+            span.record("correlation_id", tracing::field::display(id));
+        }
+        let context = CallContext {
+            operation: &operation,
+            method: &method,
+            url: &url,
+        };
+        let started = Instant::now();
+        let outcome = execute_with_retries(shared, &options, request, &context)
+            .instrument(span.clone())
+            .await;
+        let elapsed = started.elapsed();
+        let result = decode(operation.clone(), shared.max_response_bytes, outcome);
+        record(&span, &result, elapsed);
+        if !shared.interceptors.is_empty() {
+            let seen = match &result {
+                Ok(r) => Ok(CallSummary {
+                    status: r.status,
+                    headers: &r.headers,
+                    attempts: r.attempts,
+                    elapsed,
+                }),
+                Err(e) => Err(e),
+            };
+            for hook in &shared.interceptors {
+                hook.read_after_execution(&context, seen.as_ref().map_err(|e| *e));
+            }
+        }
+        result
     }
 }
 
-/// Headers every request carries; the idempotency key is fixed here, once
-/// per call, so every retry sends the same one.
-fn prepare(shared: &Shared, request: &mut reqwest::Request) {
+/// The call's outcome on its span (once, whatever the number of attempts:
+/// a subscriber prints each recorded value) and as one event, `info` either
+/// way, as a caller watching its calls expects to see each one end. The
+/// event repeats none of the span's fields.
+fn record<T>(span: &tracing::Span, result: &Result<ApiResponse<T>, Error>, elapsed: Duration) {
+    if span.is_disabled() {
+        return;
+    }
+    let elapsed_ms = elapsed.as_millis() as u64;
+    span.record("elapsed_ms", elapsed_ms);
+    let (attempts, status, id) = match result {
+        Ok(r) => (r.attempts, Some(r.status), r.api_request_id()),
+        Err(e) => (e.attempts(), e.status(), e.api_request_id()),
+    };
+    span.record("attempts", attempts);
+    if let Some(status) = status {
+        span.record("status", status.as_u16());
+    }
+    if let Some(id) = &id {
+        span.record("api_request_id", tracing::field::display(id));
+    }
+    let _entered = span.enter();
+    match result {
+        Ok(_) => tracing::info!("call succeeded"),
+        Err(error) => tracing::info!(%error, "call failed"),
+    }
+}
+
+/// Headers every request carries, then the client's defaults and the call's
+/// own (each replacing the one before), the key last; the idempotency key is
+/// fixed here, once per call, so every retry sends the same one.
+fn prepare(
+    shared: &Shared,
+    options: &RequestOptions,
+    request: &mut reqwest::Request,
+) -> Result<(), String> {
     let mutating = matches!(
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
     let headers = request.headers_mut();
+    for name in shared.default_headers.keys() {
+        if !headers.contains_key(name) {
+            for value in shared.default_headers.get_all(name) {
+                headers.append(name, value.clone());
+            }
+        }
+    }
+    if !options.headers.is_empty() {
+        options.headers.apply(headers)?;
+    }
     headers.insert(AUTHORIZATION, shared.api_key.authorization().clone());
-    headers.insert(USER_AGENT, shared.user_agent.clone());
-    headers.insert(ACCEPT, JSON);
     if mutating && !headers.contains_key(IDEMPOTENCY_KEY) {
         let mut buf = uuid::Uuid::encode_buffer();
         let key = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
@@ -109,12 +229,24 @@ fn prepare(shared: &Shared, request: &mut reqwest::Request) {
             headers.insert(IDEMPOTENCY_KEY, value);
         }
     }
+    Ok(())
 }
 
 /// What the last attempt of a call produced.
 struct Outcome {
     attempts: u32,
-    result: Result<Answer, reqwest::Error>,
+    result: Result<Answer, Failure>,
+}
+
+/// Why a call ended without an answer.
+enum Failure {
+    Transport(reqwest::Error),
+    Interceptor {
+        phase: &'static str,
+        source: BoxError,
+    },
+    /// The request was already sent by an attempt that could not be retried.
+    Spent,
 }
 
 /// A response that was read to the end (or up to the limit).
@@ -149,104 +281,154 @@ async fn read_bounded(mut response: reqwest::Response, limit: usize) -> reqwest:
     Ok(Body::Complete(buf.freeze()))
 }
 
-async fn execute_with_retries(call: &mut Call<'_>) -> Outcome {
-    let shared = call.shared;
+async fn execute_with_retries(
+    shared: &Shared,
+    options: &RequestOptions,
+    request: reqwest::Request,
+    context: &CallContext<'_>,
+) -> Outcome {
     let policy = &shared.retry;
-    let max_retries = call.options.max_retries.unwrap_or(policy.max_retries);
-    let timeout: Duration = call.options.timeout.unwrap_or(shared.timeout);
-    let mut retry = 0u32;
+    let max_retries = options.max_retries.unwrap_or(policy.max_retries);
+    let timeout = options.timeout.or(shared.timeout);
+    let deadline = options
+        .total_timeout
+        .or(shared.total_timeout)
+        .map(|total| Instant::now() + total);
+    let hooks = &shared.interceptors;
+    let fail = |attempts, phase, source| Outcome {
+        attempts,
+        result: Err(Failure::Interceptor { phase, source }),
+    };
+    for hook in hooks {
+        if let Err(source) = hook.read_before_execution(context) {
+            return fail(0, "read_before_execution", source);
+        }
+    }
+    // A retry-count header the caller set is sent as it is.
+    let count_retries = !request.headers().contains_key(RETRY_COUNT);
+    // Earlier attempts send a copy; the last one (or one whose body cannot
+    // be copied) sends the request itself and cannot be retried.
+    let mut original = Some(request);
+    let mut attempt = 0u32;
     loop {
-        let attempt = retry;
-        tracing::Span::current().record("attempts", attempt + 1);
-        let Some(mut request) = call.request.try_clone() else {
-            // Only streaming bodies cannot be cloned, and generated calls never
-            // send one; such a request is sent once, as it is.
-            let placeholder = reqwest::Request::new(Method::GET, call.request.url().clone());
-            let request = std::mem::replace(&mut call.request, placeholder);
-            let result = match shared.http.execute(request).await {
-                Ok(response) => read_answer(response, shared.max_response_bytes).await,
-                Err(e) => Err(e),
-            };
+        let copy = (attempt < max_retries)
+            .then(|| original.as_ref().and_then(reqwest::Request::try_clone))
+            .flatten();
+        let can_retry = copy.is_some();
+        let Some(mut request) = copy.or_else(|| original.take()) else {
+            // Not reached: an attempt that took the request cannot retry.
             return Outcome {
-                attempts: attempt + 1,
-                result,
+                attempts: attempt,
+                result: Err(Failure::Spent),
             };
         };
-        request
-            .headers_mut()
-            .insert(RETRY_COUNT, HeaderValue::from(attempt));
-        *request.timeout_mut() = Some(timeout);
+        if count_retries {
+            request
+                .headers_mut()
+                .insert(RETRY_COUNT, HeaderValue::from(attempt));
+        }
+        // The attempt's timeout, cut short by the call's deadline.
+        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if let Some(limit) = match (timeout, remaining) {
+            (Some(t), Some(r)) => Some(t.min(r)),
+            (t, r) => t.or(r),
+        } {
+            *request.timeout_mut() = Some(limit);
+        }
+        let mut attempt_context = AttemptContext {
+            call: *context,
+            attempt: attempt + 1,
+            max_attempts: max_retries.saturating_add(1),
+            elapsed: Duration::ZERO,
+        };
+        for hook in hooks {
+            if let Err(source) = hook.modify_before_transmit(&attempt_context, &mut request) {
+                return fail(attempt, "modify_before_transmit", source);
+            }
+        }
         let started = Instant::now();
         let attempt_span = tracing::debug_span!(
             "straddle.attempt",
-            attempt,
+            attempt = attempt + 1,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
-            request_id = tracing::field::Empty,
         );
-        let result = async {
-            let response = shared.http.execute(request).await?;
-            let status = response.status();
-            if attempt < max_retries && policy.should_retry(status, response.headers()) {
-                let headers = response.headers().clone();
-                return Ok(Err((status, headers)));
-            }
-            read_answer(response, shared.max_response_bytes)
-                .await
-                .map(Ok)
-        }
-        .instrument(attempt_span.clone())
-        .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let sent = shared
+            .http
+            .execute(request)
+            .instrument(attempt_span.clone())
+            .await;
+        attempt_context.elapsed = started.elapsed();
+        let elapsed_ms = attempt_context.elapsed.as_millis() as u64;
         attempt_span.record("elapsed_ms", elapsed_ms);
-
-        let wait = match result {
-            Ok(Ok(answer)) => {
-                attempt_span.record("status", answer.status.as_u16());
-                if !attempt_span.is_disabled()
-                    && let Some(id) = crate::error::request_id_header(&answer.headers)
-                {
-                    attempt_span.record("request_id", id.as_str());
-                }
-                tracing::Span::current().record("status", answer.status.as_u16());
-                tracing::debug!(
-                    attempt,
-                    status = answer.status.as_u16(),
-                    elapsed_ms,
-                    "response"
-                );
-                return Outcome {
-                    attempts: attempt + 1,
-                    result: Ok(answer),
-                };
-            }
-            Ok(Err((status, headers))) => {
-                attempt_span.record("status", status.as_u16());
-                let wait = policy.delay_for(retry, Some(&headers));
-                tracing::info!(
-                    attempt,
-                    status = status.as_u16(),
-                    elapsed_ms,
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying after a retryable status"
-                );
-                wait
-            }
-            Err(e) if attempt < max_retries && is_retryable_transport(&e) => {
-                let wait = policy.delay_for(retry, None);
-                tracing::info!(attempt, elapsed_ms, timeout = e.is_timeout(), wait_ms = wait.as_millis() as u64, error = %e, "retrying after a transport error");
-                wait
-            }
-            Err(e) => {
-                tracing::debug!(attempt, elapsed_ms, error = %e, "giving up");
-                return Outcome {
-                    attempts: attempt + 1,
-                    result: Err(e),
-                };
-            }
+        let seen = match &sent {
+            Ok(response) => AttemptOutcome::Response {
+                status: response.status(),
+                headers: response.headers(),
+            },
+            Err(e) => AttemptOutcome::Failed(e),
         };
+        for hook in hooks {
+            if let Err(source) = hook.read_after_attempt(&attempt_context, &seen) {
+                return fail(attempt + 1, "read_after_attempt", source);
+            }
+        }
+        // A wait fits if the retry after it starts before the deadline.
+        let fits = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
+        let error = match sent {
+            Ok(response) => {
+                let status = response.status();
+                attempt_span.record("status", status.as_u16());
+                let wait = (can_retry && policy.should_retry(status, response.headers()))
+                    .then(|| policy.delay_for(attempt, Some(response.headers())))
+                    .filter(|wait| fits(*wait));
+                if let Some(wait) = wait {
+                    tracing::info!(
+                        attempt = attempt + 1,
+                        status = status.as_u16(),
+                        elapsed_ms,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying after a retryable status"
+                    );
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                    continue;
+                }
+                match read_answer(response, shared.max_response_bytes)
+                    .instrument(attempt_span)
+                    .await
+                {
+                    Ok(answer) => {
+                        return Outcome {
+                            attempts: attempt + 1,
+                            result: Ok(answer),
+                        };
+                    }
+                    // A body cut off or too slow is a transport failure.
+                    Err(e) => e,
+                }
+            }
+            Err(e) => e,
+        };
+        let wait = (can_retry && is_retryable_transport(&error))
+            .then(|| policy.delay_for(attempt, None))
+            .filter(|wait| fits(*wait));
+        let Some(wait) = wait else {
+            return Outcome {
+                attempts: attempt + 1,
+                result: Err(Failure::Transport(error)),
+            };
+        };
+        tracing::info!(
+            attempt = attempt + 1,
+            elapsed_ms,
+            timeout = error.is_timeout(),
+            wait_ms = wait.as_millis() as u64,
+            error = %crate::error::cause(&error),
+            "retrying after a transport error"
+        );
         tokio::time::sleep(wait).await;
-        retry += 1;
+        attempt += 1;
     }
 }
 
@@ -270,7 +452,7 @@ fn is_retryable_transport(e: &reqwest::Error) -> bool {
 /// Turns what the last attempt produced into the typed value or an [`Error`]
 /// that keeps the status, headers and body.
 fn decode<T: DeserializeOwned>(
-    operation: &'static str,
+    operation: Cow<'static, str>,
     limit: usize,
     outcome: Outcome,
 ) -> Result<ApiResponse<T>, Error> {
@@ -281,17 +463,29 @@ fn decode<T: DeserializeOwned>(
         body,
     } = match outcome.result {
         Ok(answer) => answer,
-        Err(source) => {
+        Err(Failure::Transport(source)) => {
+            let timeout = source.is_timeout();
             let transport = Box::new(TransportError {
                 operation,
                 attempts,
                 source,
             });
-            return Err(if transport.source.is_timeout() {
+            return Err(if timeout {
                 Error::Timeout(transport)
             } else {
                 Error::Connection(transport)
             });
+        }
+        Err(Failure::Spent) => {
+            return Err(Error::invalid(operation, "the request was already sent"));
+        }
+        Err(Failure::Interceptor { phase, source }) => {
+            return Err(Error::Interceptor(Box::new(InterceptorError {
+                operation,
+                phase,
+                attempts,
+                source,
+            })));
         }
     };
     let (body, too_large) = match body {
@@ -316,6 +510,8 @@ fn decode<T: DeserializeOwned>(
                 status,
                 headers,
                 data,
+                attempts,
+                raw: body,
             }),
             Err(e) => Err(Error::Decode(Box::new(DecodeError {
                 operation,

@@ -74,6 +74,24 @@ impl<'a, O> Request<'a, O> {
         self.options.timeout = Some(timeout);
         self
     }
+
+    /// Deadline of this whole call, retries and waits included, instead of
+    /// the client's (see [`crate::ClientBuilder::total_timeout`]).
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.options.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header to this call, replacing one of the same name that the
+    /// SDK, the client's defaults or the operation's arguments would send
+    /// (`User-Agent`, the retry-count header, `Idempotency-Key`, ...).
+    /// Checked like every argument: `Authorization`, framing headers and
+    /// values with CR, LF or other control characters fail `send()` with
+    /// [`Error::InvalidRequest`] before anything is sent.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.headers.add(name, value);
+        self
+    }
 }
 
 impl<O: Operation> Request<'_, O> {
@@ -87,15 +105,16 @@ impl<O: Operation> Request<'_, O> {
 
     /// Like [`Self::send`], also returning the status and headers.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
-        let call = self.call()?;
-        call.send().await
+        let request = self.encode()?;
+        Call::new(self.client, O::ID, request, self.options)
+            .send()
+            .await
     }
 
-    /// The arguments encoded into a call, or the first argument the spec rejects.
-    fn call(&self) -> Result<Call<'_>, Error> {
+    /// The arguments encoded, or the first argument the spec rejects.
+    fn encode(&self) -> Result<reqwest::Request, Error> {
         let mut wire = Encoder::new(O::ID);
         self.operation.encode(&mut wire)?;
-        let request = wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)?;
-        Ok(Call::new(self.client, O::ID, request, self.options))
+        wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)
     }
 }

@@ -18,8 +18,10 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest backoff delay.
     pub max_backoff: Duration,
-    /// The longest wait a server's `Retry-After` may ask for; longer (or
-    /// unparseable) values fall back to backoff.
+    /// The longest wait a server's `Retry-After` may ask for. A longer one
+    /// is not slept through: the call returns the error at once, with the
+    /// wait on [`crate::Error::retry_after`]. Unparseable values fall back
+    /// to backoff.
     pub max_retry_after: Duration,
 }
 
@@ -43,9 +45,12 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 impl RetryPolicy {
     /// Whether a response with `status` and `headers` should be retried.
     /// A `x-should-retry: true|false` header overrides the status rule; a
-    /// success is never retried, whatever the header says.
+    /// success is never retried, whatever the header says, and neither is an
+    /// answer whose `Retry-After` asks for longer than `max_retry_after`: the
+    /// caller gets it at once, with the wait on [`crate::Error::retry_after`],
+    /// rather than a retry the server said it would refuse.
     pub fn should_retry(&self, status: StatusCode, headers: &HeaderMap) -> bool {
-        if status.is_success() {
+        if status.is_success() || retry_after(headers).is_some_and(|w| w > self.max_retry_after) {
             return false;
         }
         match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
@@ -71,27 +76,33 @@ impl RetryPolicy {
 
     /// The wait a server asked for, if it is within `max_retry_after`.
     fn server_wait(&self, headers: &HeaderMap) -> Option<Duration> {
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-        };
-        let wait = header("retry-after-ms")
-            .and_then(|v| v.parse::<f64>().ok())
-            .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok())
-            .or_else(|| {
-                let value = header("retry-after")?;
-                match value.parse::<f64>() {
-                    Ok(secs) => Duration::try_from_secs_f64(secs).ok(),
-                    Err(_) => httpdate::parse_http_date(value)
-                        .ok()?
-                        .duration_since(SystemTime::now())
-                        .ok(),
-                }
-            })?;
-        (wait > Duration::ZERO && wait <= self.max_retry_after).then_some(wait)
+        retry_after(headers).filter(|wait| *wait <= self.max_retry_after)
     }
+}
+
+/// The wait a response asks for: `retry-after-ms`, or `Retry-After` in
+/// seconds or as an HTTP date; `None` when absent, unparseable, zero or past.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let wait = header("retry-after-ms")
+        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok())
+        .or_else(|| {
+            let value = header("retry-after")?;
+            match value.parse::<f64>() {
+                Ok(secs) => Duration::try_from_secs_f64(secs).ok(),
+                Err(_) => httpdate::parse_http_date(value)
+                    .ok()?
+                    .duration_since(SystemTime::now())
+                    .ok(),
+            }
+        })?;
+    (wait > Duration::ZERO).then_some(wait)
 }
 
 #[cfg(test)]
@@ -156,6 +167,27 @@ mod tests {
             let d = p.delay_for(0, Some(&headers(&[("retry-after", v)])));
             assert!(d <= Duration::from_millis(500), "{v}: {d:?}");
         }
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_window_is_not_retried_whatever_else_says_so() {
+        let p = RetryPolicy::default();
+        for (value, retried) in [("3600", false), ("61", false), ("60", true), ("2", true)] {
+            for extra in [None, Some(("x-should-retry", "true"))] {
+                let mut pairs = vec![("retry-after", value)];
+                pairs.extend(extra);
+                let h = headers(&pairs);
+                assert_eq!(
+                    p.should_retry(StatusCode::TOO_MANY_REQUESTS, &h),
+                    retried,
+                    "{pairs:?}"
+                );
+            }
+        }
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "3600")])),
+            Some(Duration::from_secs(3600))
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ async fn a_required_property_left_unset_is_named_and_nothing_is_sent() {
         .await
         .expect_err("amount is required");
     assert!(
-        matches!(&err, Error::InvalidRequest { operation: "CreateThing", message } if message.contains("`amount`")),
+        matches!(&err, Error::InvalidRequest { operation, message } if operation == "CreateThing" && message.contains("`amount`")),
         "{err}"
     );
     assert!(

@@ -41,10 +41,7 @@ async fn every_argument_type_goes_on_the_wire_as_the_spec_says() {
                 .expect("a time")
                 .to_utc(),
         )
-        .kinds(vec![
-            Kind::Alpha,
-            "gamma".into(),
-        ])
+        .kinds(vec![Kind::Alpha, "gamma".into()])
         .colors(vec![GetItemColors::Red])
         .ids(vec![spec_parameters::UuidArg::from(ID), ID.into()])
         .account_id(uuid::Uuid::nil())

@@ -34,12 +34,11 @@ pub async fn call(
 fn answer<T: ::serde::Serialize>(
     result: ::std::result::Result<straddle_sdk::ApiResponse<T>, straddle_sdk::Error>,
 ) -> ::std::result::Result<Answer, straddle_sdk::Error> {
-    let response = result?;
-    let data = ::serde_json::to_value(&response.data)
-        .expect("a decoded response serializes back to JSON");
-    ::std::result::Result::Ok(straddle_sdk::ApiResponse {
-        status: response.status,
-        headers: response.headers,
-        data,
-    })
+    ::std::result::Result::Ok(
+        result?
+            .map(|data| {
+                ::serde_json::to_value(&data)
+                    .expect("a decoded response serializes back to JSON")
+            }),
+    )
 }

@@ -12,9 +12,12 @@ pub struct WorkspaceReadmeDoctests;
 pub mod calls;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use straddle_sdk::{Client, RetryPolicy};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The customer id of the documented example.
 pub const CUSTOMER_ID: &str = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
@@ -67,4 +70,79 @@ pub async fn refresh_review(
         .refresh_review(CUSTOMER_ID)
         .send()
         .await
+}
+
+/// A 200 with the documented example of `refresh_review`.
+pub fn ok_example() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(fixture("customer_refresh_review.json"))
+}
+
+/// A server answering `PUT`s with `responses` once each, in order; the last repeats.
+pub async fn server_answering(responses: Vec<ResponseTemplate>) -> MockServer {
+    server_answering_method("PUT", responses).await
+}
+
+/// A server answering `verb` requests with `responses` once each, in order;
+/// the last repeats.
+pub async fn server_answering_method(verb: &str, responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    let last = responses.len() - 1;
+    for (i, template) in responses.into_iter().enumerate() {
+        let mock = Mock::given(method(verb)).respond_with(template);
+        let mock = if i < last {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(&server).await;
+    }
+    server
+}
+
+/// The value of header `name` on every request `server` received, in order
+/// (empty where it was absent).
+pub async fn header_values(server: &MockServer, name: &str) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Collects what a `tracing` fmt subscriber writes.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// A fmt subscriber writing here, up to `level`, without colours.
+    pub fn subscriber(&self, level: tracing::Level) -> impl tracing::Subscriber + Send + Sync {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish()
+    }
+}
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -78,14 +78,9 @@ pub fn tokens(file: &Path, doc: &Value, krate: &str, shapes: &[Shape]) -> Result
         fn answer<T: ::serde::Serialize>(
             result: ::std::result::Result<#krate::ApiResponse<T>, #krate::Error>,
         ) -> ::std::result::Result<Answer, #krate::Error> {
-            let response = result?;
-            let data = ::serde_json::to_value(&response.data)
-                .expect("a decoded response serializes back to JSON");
-            ::std::result::Result::Ok(#krate::ApiResponse {
-                status: response.status,
-                headers: response.headers,
-                data,
-            })
+            ::std::result::Result::Ok(result?.map(|data| {
+                ::serde_json::to_value(&data).expect("a decoded response serializes back to JSON")
+            }))
         }
     })
 }

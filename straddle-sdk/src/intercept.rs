@@ -1,0 +1,181 @@
+//! Interceptors: caller code the pipeline runs at named points of every call
+//! and every attempt, to add headers, sign, log, measure or refuse. The
+//! phases are named after aws-sdk-rust's `Intercept` trait; every hook has a
+//! default that does nothing, so an interceptor implements only what it needs.
+//!
+//! ```
+//! use straddle_sdk::{AttemptContext, BoxError, Intercept};
+//!
+//! /// Adds a tenant header to every attempt.
+//! #[derive(Debug)]
+//! struct Tenant(&'static str);
+//!
+//! impl Intercept for Tenant {
+//!     fn name(&self) -> &'static str {
+//!         "tenant"
+//!     }
+//!     fn modify_before_transmit(
+//!         &self,
+//!         _attempt: &AttemptContext<'_>,
+//!         request: &mut straddle_sdk::reqwest::Request,
+//!     ) -> Result<(), BoxError> {
+//!         request.headers_mut().insert("x-tenant", self.0.parse()?);
+//!         Ok(())
+//!     }
+//! }
+//!
+//! # fn build() -> Result<(), straddle_sdk::Error> {
+//! let client = straddle_sdk::Client::builder()
+//!     .api_key("sk_test_...")
+//!     .base_url("http://127.0.0.1:4010")
+//!     .interceptor(Tenant("acme"))
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// The error an interceptor returns to fail a call; it becomes
+/// [`crate::Error::Interceptor`] with this error kept as its `source`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Caller code run by the pipeline of every call of a client. Register with
+/// [`crate::ClientBuilder::interceptor`]; several run in the order they were
+/// added. A hook that returns `Err` fails the call at once (no retry) with
+/// [`crate::Error::Interceptor`].
+///
+/// Hooks are synchronous and run on the task making the call: keep them short.
+pub trait Intercept: fmt::Debug + Send + Sync + 'static {
+    /// A name for errors and traces.
+    fn name(&self) -> &'static str;
+
+    /// Once per call, before the first attempt.
+    fn read_before_execution(&self, call: &CallContext<'_>) -> Result<(), BoxError> {
+        let _ = call;
+        Ok(())
+    }
+
+    /// Every attempt, just before it is sent, with the request as it will
+    /// go out (auth, idempotency key and retry count set): headers, URL and
+    /// body can be read and changed.
+    fn modify_before_transmit(
+        &self,
+        attempt: &AttemptContext<'_>,
+        request: &mut reqwest::Request,
+    ) -> Result<(), BoxError> {
+        let _ = (attempt, request);
+        Ok(())
+    }
+
+    /// Every attempt, once it has an answer (status and headers) or failed
+    /// below HTTP, before the pipeline decides whether to retry.
+    fn read_after_attempt(
+        &self,
+        attempt: &AttemptContext<'_>,
+        outcome: &AttemptOutcome<'_>,
+    ) -> Result<(), BoxError> {
+        let _ = (attempt, outcome);
+        Ok(())
+    }
+
+    /// Once per call, after the last attempt, with what the caller is about
+    /// to receive; for measuring, not for changing the result.
+    fn read_after_execution(
+        &self,
+        call: &CallContext<'_>,
+        result: Result<&CallSummary<'_>, &crate::Error>,
+    ) {
+        let _ = (call, result);
+    }
+}
+
+/// What a call is, as interceptors see it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct CallContext<'a> {
+    /// The operation (`RefreshCustomerReview`, or `GET /v1/...` for a raw call).
+    pub operation: &'a str,
+    /// The HTTP method.
+    pub method: &'a reqwest::Method,
+    /// The URL of the first attempt.
+    pub url: &'a reqwest::Url,
+}
+
+/// One attempt of a call.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct AttemptContext<'a> {
+    /// The call the attempt belongs to.
+    pub call: CallContext<'a>,
+    /// The attempt number: 1 for the first request, 2 for the first retry, ...
+    pub attempt: u32,
+    /// The most attempts the call may make (retries plus one).
+    pub max_attempts: u32,
+    /// Time since this attempt was sent (zero before sending).
+    pub elapsed: Duration,
+}
+
+/// How an attempt ended.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AttemptOutcome<'a> {
+    /// The server answered (the body may not have been read yet).
+    Response {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The response headers.
+        headers: &'a HeaderMap,
+    },
+    /// No answer: the connection failed or timed out.
+    Failed(&'a reqwest::Error),
+}
+
+/// A successful call, as [`Intercept::read_after_execution`] sees it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct CallSummary<'a> {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: &'a HeaderMap,
+    /// Requests sent for the call.
+    pub attempts: u32,
+    /// Time from the first attempt to the end of the last body.
+    pub elapsed: Duration,
+}
+
+/// An interceptor behind an `Arc`, so the caller keeps a handle to it (to
+/// read what it recorded) while the client runs it.
+impl<I: Intercept + ?Sized> Intercept for std::sync::Arc<I> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn read_before_execution(&self, call: &CallContext<'_>) -> Result<(), BoxError> {
+        (**self).read_before_execution(call)
+    }
+    fn modify_before_transmit(
+        &self,
+        attempt: &AttemptContext<'_>,
+        request: &mut reqwest::Request,
+    ) -> Result<(), BoxError> {
+        (**self).modify_before_transmit(attempt, request)
+    }
+    fn read_after_attempt(
+        &self,
+        attempt: &AttemptContext<'_>,
+        outcome: &AttemptOutcome<'_>,
+    ) -> Result<(), BoxError> {
+        (**self).read_after_attempt(attempt, outcome)
+    }
+    fn read_after_execution(
+        &self,
+        call: &CallContext<'_>,
+        result: Result<&CallSummary<'_>, &crate::Error>,
+    ) {
+        (**self).read_after_execution(call, result)
+    }
+}

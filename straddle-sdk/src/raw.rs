@@ -1,0 +1,207 @@
+//! A call of any path, for what the SDK does not expose yet, through the
+//! same pipeline as generated operations: auth, idempotency key, retries,
+//! timeouts, size limit, interceptors, tracing and typed errors.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::config::RequestOptions;
+use crate::encode::{Check, Encoder, JsonBody, Style};
+use crate::pipeline::Call;
+use crate::{ApiResponse, Client, Error};
+
+impl Client {
+    /// A request to any path of the API, for an operation the SDK does not
+    /// expose yet. `path` is appended to the base URL (`/v1/...`); the body,
+    /// query and headers are set on the builder, and the answer decodes into
+    /// the type given to `send`:
+    ///
+    /// ```no_run
+    /// # async fn run(client: straddle_sdk::Client) -> Result<(), straddle_sdk::Error> {
+    /// use straddle_sdk::reqwest::Method;
+    ///
+    /// let page: straddle_sdk::serde_json::Value = client
+    ///     .request(Method::GET, "/v1/customers")
+    ///     .query(&[("page_size", "5")])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
+        RawRequest {
+            client: self,
+            method,
+            path: path.to_string(),
+            query: Vec::new(),
+            body: JsonBody::default(),
+            options: RequestOptions::default(),
+            refused: None,
+        }
+    }
+}
+
+/// A request built by hand: see [`Client::request`]. Nothing is sent until
+/// [`RawRequest::send`] or [`RawRequest::send_with_response`] is awaited;
+/// the path, query and headers are checked then, before anything leaves.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct RawRequest<'a> {
+    client: &'a Client,
+    method: Method,
+    path: String,
+    query: Vec<(String, Value)>,
+    body: JsonBody,
+    options: RequestOptions,
+    refused: Option<String>,
+}
+
+impl RawRequest<'_> {
+    /// Adds query arguments: a struct or map (`{"page_size": 5}`) or a list
+    /// of pairs (`[("status", "active")]`). A list value is sent as repeated
+    /// pairs (`a=1&a=2`); `None`/`null` sends nothing.
+    pub fn query<Q: Serialize + ?Sized>(mut self, query: &Q) -> Self {
+        match serde_json::to_value(query) {
+            Ok(Value::Object(map)) => self.query.extend(map),
+            Ok(Value::Array(pairs)) => {
+                for pair in pairs {
+                    match pair {
+                        Value::Array(mut kv) if kv.len() == 2 => {
+                            let value = kv.pop().unwrap_or_default();
+                            match kv.pop() {
+                                Some(Value::String(name)) => self.query.push((name, value)),
+                                _ => self.refuse("a query pair's name must be a string"),
+                            }
+                        }
+                        _ => self.refuse("query pairs must be `(name, value)`"),
+                    }
+                }
+            }
+            Ok(_) => self.refuse("the query must be a struct, a map or a list of pairs"),
+            Err(e) => self.refuse(&format!("the query cannot be written: {e}")),
+        }
+        self
+    }
+
+    /// Sets the JSON body.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.body.replace(body);
+        self
+    }
+
+    /// Adds a header, checked as [`crate::Request::header`] checks it.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.headers.add(name, value);
+        self
+    }
+
+    /// Retries for this call, instead of the client's `max_retries`.
+    /// Like every call, one with `POST`, `PUT`, `PATCH` or `DELETE` carries
+    /// an `Idempotency-Key` (the same on every retry) unless a header sets one.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.options.max_retries = Some(retries);
+        self
+    }
+
+    /// Per-attempt timeout for this call, instead of the client's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Deadline of this whole call, retries and waits included.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.options.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends the request and decodes a success body as `T`
+    /// (`serde_json::Value` for any JSON, `()` for none).
+    pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
+        self.send_with_response().await.map(ApiResponse::into_data)
+    }
+
+    /// Like [`Self::send`], also returning the status, headers and attempts.
+    pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        let name = format!("{} {}", self.method, self.path);
+        let request = self.encode(&name)?;
+        Call::new(self.client, name, request, self.options)
+            .send()
+            .await
+    }
+
+    /// The request as it would be sent, or why it cannot be.
+    fn encode(&self, name: &str) -> Result<reqwest::Request, Error> {
+        let invalid = |why: &str| Error::invalid(name.to_string(), why.to_string());
+        if let Some(why) = &self.refused {
+            return Err(invalid(why));
+        }
+        check_path(&self.path).map_err(invalid)?;
+        let mut wire = Encoder::new(name.to_string());
+        for (key, value) in &self.query {
+            wire.query(key.clone(), Some(value), Check::Any, Style::FormExploded)?;
+        }
+        wire.json(&self.body, false, &[])?;
+        // The path as the caller wrote it (percent-escapes kept), under the base path.
+        let mut url = self.client.shared.base_url.clone();
+        let path = format!("{}{}", url.path().trim_end_matches('/'), self.path);
+        url.set_path(&path);
+        Ok(wire.into_request_at(url, self.method.clone()))
+    }
+
+    fn refuse(&mut self, why: &str) {
+        self.refused.get_or_insert_with(|| why.to_string());
+    }
+}
+
+/// A path may only name a resource under the base URL: it starts with `/`,
+/// and has no query, fragment, empty, `.` or `..` segment, template braces or
+/// control characters, so it cannot reach another host or escape the base path.
+fn check_path(path: &str) -> Result<(), &'static str> {
+    if !path.starts_with('/') {
+        return Err("the path must start with `/` (it is appended to the base URL)");
+    }
+    if path.contains(['?', '#']) {
+        return Err("the path cannot hold a query or fragment: use `.query(..)`");
+    }
+    if path.contains(['{', '}']) || path.chars().any(char::is_control) {
+        return Err("the path cannot hold braces or control characters: percent-encode them");
+    }
+    if path[1..]
+        .split('/')
+        .any(|segment| matches!(segment, "" | "." | ".."))
+        && path != "/"
+    {
+        return Err("the path cannot have empty, `.` or `..` segments");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_path;
+
+    #[test]
+    fn only_paths_under_the_base_url_are_accepted() {
+        for ok in ["/v1/customers", "/v1/customers/a%2Fb", "/"] {
+            assert_eq!(check_path(ok), Ok(()), "{ok}");
+        }
+        for (bad, says) in [
+            ("v1/customers", "start with"),
+            ("https://evil.example/v1", "start with"),
+            ("//evil.example/v1", "segments"),
+            ("/v1/../admin", "segments"),
+            ("/v1/./x", "segments"),
+            ("/v1/x?token=1", "query"),
+            ("/v1/x#f", "query"),
+            ("/v1/{id}", "braces"),
+            ("/v1/x\r\nHost: evil", "control"),
+        ] {
+            let err = check_path(bad).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+}

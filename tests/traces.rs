@@ -1,0 +1,78 @@
+//! Tracing of calls, in a binary of its own: a subscriber set for one test
+//! must not race with other tests registering the same callsites.
+
+use straddle_sdk_tests::{
+    CUSTOMER_ID, Capture, TEST_KEY, client, fixture, ok_example, server_answering,
+};
+use wiremock::ResponseTemplate;
+
+#[tokio::test]
+async fn a_call_is_seen_at_info_once_with_its_attempts_correlation_and_server_request_ids() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::INFO));
+    succeeded_after_retries(&capture).await;
+    failed_at_once(&capture).await;
+}
+
+async fn succeeded_after_retries(capture: &Capture) {
+    let server = server_answering(vec![
+        ResponseTemplate::new(500),
+        ResponseTemplate::new(502),
+        ok_example(),
+    ])
+    .await;
+    let response = client(&server.uri(), 2)
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .correlation_id("checkout-42")
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(response.attempts, 3);
+    let server_id = response.data.meta.api_request_id.to_string();
+
+    let logs = capture.text();
+    let done: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("call succeeded"))
+        .collect();
+    assert_eq!(done.len(), 1, "{logs}");
+    let line = done[0];
+    // Seen at INFO, with the span's fields each said once.
+    assert!(line.contains("INFO"), "{line}");
+    assert_eq!(line.matches("attempts=").count(), 1, "{line}");
+    assert!(line.contains("attempts=3"), "{line}");
+    assert!(line.contains("correlation_id=checkout-42"), "{line}");
+    assert!(
+        line.contains(&format!("api_request_id={server_id}")),
+        "{line}"
+    );
+    assert!(line.contains("status=200"), "{line}");
+    // Each retry is its own event, before the span knows how many there were.
+    let retries: Vec<&str> = logs.lines().filter(|l| l.contains("retrying")).collect();
+    assert_eq!(retries.len(), 2, "{logs}");
+    assert!(retries.iter().all(|l| !l.contains("attempts=")), "{logs}");
+}
+
+async fn failed_at_once(capture: &Capture) {
+    let server = server_answering(vec![
+        ResponseTemplate::new(422).set_body_json(fixture("error_422.json")),
+    ])
+    .await;
+    let err = straddle_sdk_tests::refresh_review(&client(&server.uri(), 2))
+        .await
+        .unwrap_err();
+    let logs = capture.text();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("call failed"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    let id = err.api_request_id().unwrap();
+    assert!(line.contains(&format!("api_request_id={id}")), "{line}");
+    assert!(
+        line.contains("attempts=1") && line.contains("status=422"),
+        "{line}"
+    );
+    assert!(!logs.contains(TEST_KEY));
+}
