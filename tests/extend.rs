@@ -11,7 +11,7 @@ use straddle_sdk::{
 };
 use straddle_sdk_tests::{
     CUSTOMER_ID, TEST_KEY, client, fast_retries, header_values, ok_example, refresh_review as call,
-    server_answering, server_answering_method,
+    server_answering, server_answering_method, tcp_server,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::ResponseTemplate;
@@ -369,37 +369,22 @@ async fn a_raw_path_or_query_that_could_leave_the_base_url_fails_before_sending(
 /// A keep-alive HTTP/1.1 server answering every request with `200 {}`;
 /// returns its URL and the number of connections it accepted.
 async fn keep_alive_server() -> (String, Arc<Mutex<u32>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let connections = Arc::new(Mutex::new(0));
-    let counter = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            *counter.lock().unwrap() += 1;
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                let mut seen = Vec::new();
-                loop {
-                    let Ok(n) = socket.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    seen.extend_from_slice(&buf[..n]);
-                    // Requests here have no body: one per blank line.
-                    while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                        seen.drain(..end + 4);
-                        let answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
-                        if socket.write_all(answer).await.is_err() {
-                            return;
-                        }
-                    }
+    tcp_server(|mut socket| async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut seen = Vec::new();
+        while let Ok(n @ 1..) = socket.read(&mut buf).await {
+            seen.extend_from_slice(&buf[..n]);
+            // Requests here have no body: one per blank line.
+            while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                seen.drain(..end + 4);
+                let answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                if socket.write_all(answer).await.is_err() {
+                    return;
                 }
-            });
+            }
         }
-    });
-    (url, connections)
+    })
+    .await
 }
 
 #[tokio::test]

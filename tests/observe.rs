@@ -8,7 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use straddle_sdk::types::ErrorResponse;
 use straddle_sdk::{ApiResponse, Client, Error};
-use straddle_sdk_tests::{TEST_KEY, client, fixture, server_answering, server_answering_method};
+use straddle_sdk_tests::{
+    TEST_KEY, client, fixture, raw_server, server_answering, server_answering_method,
+};
 use wiremock::ResponseTemplate;
 
 #[tokio::test]
@@ -114,7 +116,7 @@ async fn a_dns_failure_says_dns_error_and_the_resolvers_words() {
 #[tokio::test]
 async fn a_tls_failure_says_tls_handshake() {
     // A server that speaks plain HTTP where TLS is expected.
-    let (url, _) = raw_http_server().await;
+    let (url, _) = raw_server(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
     let client = Client::builder()
         .api_key(TEST_KEY)
         .base_url(url.replace("http://", "https://"))
@@ -127,20 +129,6 @@ async fn a_tls_failure_says_tls_handshake() {
     let text = err.to_string();
     assert!(text.contains("tls handshake failed"), "{text}");
     assert_said_once(&err);
-}
-
-async fn raw_http_server() -> (String, tokio::task::JoinHandle<()>) {
-    use tokio::io::AsyncWriteExt;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let _ = socket
-                .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
-                .await;
-        }
-    });
-    (url, task)
 }
 
 #[tokio::test]

@@ -2,16 +2,19 @@
 //! must not race with other tests registering the same callsites.
 
 use straddle_sdk_tests::{
-    CUSTOMER_ID, Capture, TEST_KEY, client, fixture, ok_example, server_answering,
+    CUSTOMER_ID, Capture, TEST_KEY, client, fixture, ok_example, refresh_review as call,
+    server_answering,
 };
 use wiremock::ResponseTemplate;
 
 #[tokio::test]
 async fn a_call_is_seen_at_info_once_with_its_attempts_correlation_and_server_request_ids() {
     let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::INFO));
+    let guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::INFO));
     succeeded_after_retries(&capture).await;
     failed_at_once(&capture).await;
+    drop(guard);
+    attempts_are_traced_and_the_key_never_shows_in_logs_or_errors().await;
 }
 
 async fn succeeded_after_retries(capture: &Capture) {
@@ -75,4 +78,21 @@ async fn failed_at_once(capture: &Capture) {
         "{line}"
     );
     assert!(!logs.contains(TEST_KEY));
+}
+
+async fn attempts_are_traced_and_the_key_never_shows_in_logs_or_errors() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::TRACE));
+
+    let server =
+        server_answering(vec![ResponseTemplate::new(500), ResponseTemplate::new(401)]).await;
+    let err = call(&client(&server.uri(), 1)).await.unwrap_err();
+
+    let logs = capture.text();
+    assert!(logs.contains("straddle.call"), "{logs}");
+    assert!(logs.contains("retrying after a retryable status"), "{logs}");
+    assert!(logs.contains("attempt=1"), "{logs}");
+    for text in [logs.as_str(), &err.to_string(), &format!("{err:?}")] {
+        assert!(!text.contains(TEST_KEY), "key leaked: {text}");
+    }
 }

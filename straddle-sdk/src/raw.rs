@@ -2,8 +2,6 @@
 //! same pipeline as generated operations: auth, idempotency key, retries,
 //! timeouts, size limit, interceptors, tracing and typed errors.
 
-use std::time::Duration;
-
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -92,31 +90,7 @@ impl RawRequest<'_> {
         self
     }
 
-    /// Adds a header, checked as [`crate::Request::header`] checks it.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.headers.add(name, value);
-        self
-    }
-
-    /// Retries for this call, instead of the client's `max_retries`.
-    /// Like every call, one with `POST`, `PUT`, `PATCH` or `DELETE` carries
-    /// an `Idempotency-Key` (the same on every retry) unless a header sets one.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.options.max_retries = Some(retries);
-        self
-    }
-
-    /// Per-attempt timeout for this call, instead of the client's.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Deadline of this whole call, retries and waits included.
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.options.total_timeout = Some(timeout);
-        self
-    }
+    crate::request::call_options!();
 
     /// Sends the request and decodes a success body as `T`
     /// (`serde_json::Value` for any JSON, `()` for none).

@@ -4,8 +4,6 @@
 //! sends it through the pipeline: checks, auth, idempotency key, retries,
 //! timeouts, decoding and errors.
 
-use std::time::Duration;
-
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
@@ -63,35 +61,7 @@ impl<'a, O> Request<'a, O> {
         &self.operation
     }
 
-    /// Retries for this call, instead of the client's `max_retries`.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.options.max_retries = Some(retries);
-        self
-    }
-
-    /// Per-attempt timeout for this call, instead of the client's.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Deadline of this whole call, retries and waits included, instead of
-    /// the client's (see [`crate::ClientBuilder::total_timeout`]).
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.options.total_timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header to this call, replacing one of the same name that the
-    /// SDK, the client's defaults or the operation's arguments would send
-    /// (`User-Agent`, the retry-count header, `Idempotency-Key`, ...).
-    /// Checked like every argument: `Authorization`, framing headers and
-    /// values with CR, LF or other control characters fail `send()` with
-    /// [`Error::InvalidRequest`] before anything is sent.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.headers.add(name, value);
-        self
-    }
+    crate::request::call_options!();
 }
 
 impl<O: Operation> Request<'_, O> {
@@ -118,3 +88,41 @@ impl<O: Operation> Request<'_, O> {
         wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)
     }
 }
+
+/// The per-call options every request builder has (`Request`, `RawRequest`),
+/// written once: `max_retries`, `timeout`, `total_timeout` and `header`, each
+/// setting a field of `self.options`.
+macro_rules! call_options {
+    () => {
+        /// Retries for this call, instead of the client's `max_retries`.
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options.max_retries = Some(retries);
+            self
+        }
+
+        /// Per-attempt timeout for this call, instead of the client's.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout = Some(timeout);
+            self
+        }
+
+        /// Deadline of this whole call, retries and waits included, instead
+        /// of the client's (see [`crate::ClientBuilder::total_timeout`]).
+        pub fn total_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.total_timeout = Some(timeout);
+            self
+        }
+
+        /// Adds a header to this call, replacing one of the same name that
+        /// the SDK, the client's defaults or the operation's arguments would
+        /// send (`User-Agent`, the retry-count header, `Idempotency-Key`,
+        /// ...). Checked like every argument: `Authorization`, framing
+        /// headers and values with CR, LF or other control characters fail
+        /// `send()` with [`crate::Error::InvalidRequest`] before anything is sent.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.headers.add(name, value);
+            self
+        }
+    };
+}
+pub(crate) use call_options;

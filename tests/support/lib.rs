@@ -146,3 +146,37 @@ impl std::io::Write for Capture {
         Ok(())
     }
 }
+
+/// A loopback TCP server handing each connection to `serve`; returns its
+/// `http://` base URL and the number of connections accepted so far.
+pub async fn tcp_server<F, Fut>(serve: F) -> (String, Arc<Mutex<u32>>)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let serve = Arc::new(serve);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            *seen.lock().unwrap() += 1;
+            tokio::spawn((*serve)(socket));
+        }
+    });
+    (url, count)
+}
+
+/// A loopback server that answers every connection with `response` bytes
+/// and then closes; returns its base URL and a connection counter.
+pub async fn raw_server(response: &'static [u8]) -> (String, Arc<Mutex<u32>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    tcp_server(move |mut socket| async move {
+        let mut buf = [0u8; 4096];
+        let _ = socket.read(&mut buf).await;
+        let _ = socket.write_all(response).await;
+        let _ = socket.shutdown().await;
+    })
+    .await
+}
