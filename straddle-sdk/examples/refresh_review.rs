@@ -54,8 +54,16 @@ async fn main() -> std::process::ExitCode {
                     eprintln!("  {:?}: {}", item.reference, item.detail);
                 }
             }
-            if e.is_retryable() {
-                eprintln!("(transient: the SDK already retried; try again later)");
+            if let Some(wait) = e.retry_after() {
+                eprintln!(
+                    "(the server asks to wait {}s before trying again)",
+                    wait.as_secs()
+                );
+            } else if e.is_retryable() {
+                eprintln!(
+                    "(transient: the SDK already retried {} time(s); try again later)",
+                    e.attempts().saturating_sub(1)
+                );
             }
             std::process::ExitCode::FAILURE
         }
