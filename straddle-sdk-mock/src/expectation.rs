@@ -262,3 +262,102 @@ impl Respond for Answers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use straddle_sdk::reqwest::Url;
+    use straddle_sdk::serde_json::json;
+
+    use super::*;
+
+    fn received(
+        url: &str,
+        headers: &[(&'static str, &'static str)],
+        body: &str,
+    ) -> ReceivedRequest {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                *name,
+                straddle_sdk::reqwest::header::HeaderValue::from_static(value),
+            );
+        }
+        ReceivedRequest::new(&wiremock::Request {
+            url: Url::parse(url).expect("a URL"),
+            method: Method::POST,
+            headers: map,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    fn wire(
+        query: &[(&str, &str)],
+        headers: &[(&'static str, &'static str)],
+        body: Option<Value>,
+    ) -> Wire {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                *name,
+                straddle_sdk::reqwest::header::HeaderValue::from_static(value),
+            );
+        }
+        Wire {
+            method: Method::POST,
+            path: "/v1/things".into(),
+            query: query
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            headers: map,
+            body,
+        }
+    }
+
+    const AT: &str = "http://127.0.0.1/v1/things";
+
+    #[test]
+    fn a_query_pair_expected_twice_must_be_sent_twice() {
+        let twice = wire(&[("tag", "a"), ("tag", "a")], &[], None);
+        assert_eq!(
+            twice.mismatch(&received(&format!("{AT}?tag=a"), &[], "")),
+            Some("the query has no `tag=a`".into())
+        );
+        assert_eq!(
+            twice.mismatch(&received(&format!("{AT}?tag=a&x=1&tag=a"), &[], "")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_header_sent_several_times_matches_if_one_value_is_expected() {
+        let expected = wire(&[], &[("x-tag", "b")], None);
+        assert_eq!(
+            expected.mismatch(&received(AT, &[("x-tag", "a"), ("x-tag", "b")], "")),
+            None
+        );
+        assert_eq!(
+            expected.mismatch(&received(AT, &[], "")),
+            Some(r#"the header `x-tag` is missing (expected "b")"#.into())
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_must_be_equal_as_json() {
+        let expected = wire(&[], &[], Some(json!([1, 2])));
+        assert_eq!(expected.mismatch(&received(AT, &[], "[1, 2]")), None);
+        assert_eq!(
+            expected.mismatch(&received(AT, &[], "[2, 1]")),
+            Some("the body is [2, 1], not [1,2]".into())
+        );
+        let object = wire(&[], &[], Some(json!({"a": 1})));
+        assert_eq!(
+            object.mismatch(&received(AT, &[], "not json")),
+            Some(r#"the body is not json, not {"a":1}"#.into())
+        );
+        assert_eq!(
+            object.mismatch(&received(AT, &[], r#"{"b": 1}"#)),
+            Some("the body has no `a` (expected 1)".into())
+        );
+    }
+}

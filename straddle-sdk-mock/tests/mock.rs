@@ -3,14 +3,48 @@
 
 use std::time::{Duration, Instant};
 
+use straddle_sdk::resources::RefreshCustomerReview;
 use straddle_sdk::types::CustomerStatusV1;
-use straddle_sdk::{Error, StatusCode};
-use straddle_sdk_mock::{Answer, MockError, MockServer, error_response, samples};
+use straddle_sdk::{Client, Error, Request, StatusCode};
+use straddle_sdk_mock::{Answer, MockError, MockServer, Mounted, error_response, samples};
 
 const ID: &str = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
 const OTHER_ID: &str = "0f2d6b0a-5b8e-4a55-9d5a-1c3c0b7f1e2a";
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// `refresh_review(ID)`: the call most of these tests expect and make.
+fn refresh(client: &Client) -> Request<'_, RefreshCustomerReview> {
+    client.customers().review().refresh_review(ID)
+}
+
+/// A server, its client, and an expectation of [`refresh`] with `answer`.
+async fn serve(answer: Answer<RefreshCustomerReview>) -> Result<(MockServer, Client, Mounted)> {
+    let server = MockServer::start().await;
+    let client = server.client()?;
+    let mounted = server
+        .expect(refresh(&client))
+        .answer(answer)
+        .mount()
+        .await?;
+    Ok((server, client, mounted))
+}
+
+/// Mounts the expectation `refresh_review(ID).correlation_id("c-1")`,
+/// answered with the sample, expected `times` times if given.
+async fn expect_c1(
+    server: &MockServer,
+    client: &Client,
+    times: Option<u64>,
+) -> std::result::Result<Mounted, MockError> {
+    let expectation = server
+        .expect(refresh(client).correlation_id("c-1"))
+        .answer(Answer::ok(samples::refresh_customer_review()));
+    match times {
+        Some(n) => expectation.times(n).mount().await,
+        None => expectation.mount().await,
+    }
+}
 
 fn unavailable() -> straddle_sdk::types::ErrorResponse {
     error_response(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "try again")
@@ -18,20 +52,9 @@ fn unavailable() -> straddle_sdk::types::ErrorResponse {
 
 #[tokio::test]
 async fn an_ok_answer_is_the_typed_value_with_the_operations_documented_status() -> Result {
-    let server = MockServer::start().await;
-    let client = server.client()?;
     let sample = samples::refresh_customer_review();
-    server
-        .expect(client.customers().review().refresh_review(ID))
-        .answer(Answer::ok(sample.clone()))
-        .mount()
-        .await?;
-    let response = client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send_with_response()
-        .await?;
+    let (_server, client, _) = serve(Answer::ok(sample.clone())).await?;
+    let response = refresh(&client).send_with_response().await?;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.headers["content-type"], "application/json");
     assert_eq!(response.data, sample);
@@ -42,17 +65,7 @@ async fn an_ok_answer_is_the_typed_value_with_the_operations_documented_status()
 async fn arguments_the_expectation_sets_must_be_equal_and_the_others_match_anything() -> Result {
     let server = MockServer::start().await;
     let client = server.client()?;
-    let c1 = server
-        .expect(
-            client
-                .customers()
-                .review()
-                .refresh_review(ID)
-                .correlation_id("c-1"),
-        )
-        .answer(Answer::ok(samples::refresh_customer_review()))
-        .mount()
-        .await?;
+    let c1 = expect_c1(&server, &client, None).await?;
     let review = || client.customers().review();
     // Other arguments set: still a match.
     review()
@@ -89,29 +102,13 @@ async fn arguments_the_expectation_sets_must_be_equal_and_the_others_match_anyth
 async fn an_unmatched_request_gets_a_typed_404_saying_how_each_expectation_differs() -> Result {
     let server = MockServer::start().await;
     let client = server.client()?;
-    let err = client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await
-        .unwrap_err();
+    let err = refresh(&client).send().await.unwrap_err();
     assert!(
         err.to_string()
             .contains("matched no expectation of the mock server (none is mounted)"),
         "{err}"
     );
-    server
-        .expect(
-            client
-                .customers()
-                .review()
-                .refresh_review(ID)
-                .correlation_id("c-1"),
-        )
-        .answer(Answer::ok(samples::refresh_customer_review()))
-        .mount()
-        .await?;
+    expect_c1(&server, &client, None).await?;
     let err = client
         .customers()
         .review()
@@ -134,27 +131,14 @@ async fn an_unmatched_request_gets_a_typed_404_saying_how_each_expectation_diffe
 
 #[tokio::test]
 async fn an_error_answer_is_the_sdks_typed_api_error() -> Result {
-    let server = MockServer::start().await;
-    let client = server.client()?;
     let body = error_response(
         StatusCode::UNPROCESSABLE_ENTITY,
         "Validation failed",
         "customer is archived",
     );
     let request_id = body.meta.api_request_id.to_string();
-    server
-        .expect(client.customers().review().refresh_review(ID))
-        .answer(Answer::error(StatusCode::UNPROCESSABLE_ENTITY, body))
-        .times(1)
-        .mount()
-        .await?;
-    let err = client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await
-        .unwrap_err();
+    let (_server, client, _) = serve(Answer::error(StatusCode::UNPROCESSABLE_ENTITY, body)).await?;
+    let err = refresh(&client).send().await.unwrap_err();
     let Error::Api(api) = &err else {
         panic!("not an API error: {err}")
     };
@@ -168,20 +152,9 @@ async fn an_error_answer_is_the_sdks_typed_api_error() -> Result {
 
 #[tokio::test]
 async fn a_raw_answer_is_sent_as_given() -> Result {
-    let server = MockServer::start().await;
-    let client = server.client()?;
-    server
-        .expect(client.customers().review().refresh_review(ID))
-        .answer(Answer::raw(StatusCode::OK, "text/html", "<h1>proxy</h1>"))
-        .mount()
-        .await?;
-    let err = client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await
-        .unwrap_err();
+    let (_server, client, _) =
+        serve(Answer::raw(StatusCode::OK, "text/html", "<h1>proxy</h1>")).await?;
+    let err = refresh(&client).send().await.unwrap_err();
     let Error::Decode(decode) = &err else {
         panic!("not a decode error: {err}")
     };
@@ -192,18 +165,10 @@ async fn a_raw_answer_is_sent_as_given() -> Result {
 
 #[tokio::test]
 async fn a_delay_longer_than_the_timeout_is_a_timeout() -> Result {
-    let server = MockServer::start().await;
-    let client = server.client()?;
-    let slow = server
-        .expect(client.customers().review().refresh_review(ID))
-        .answer(Answer::ok(samples::refresh_customer_review()).delay(Duration::from_secs(5)))
-        .mount()
-        .await?;
+    let sample = samples::refresh_customer_review();
+    let (_server, client, slow) = serve(Answer::ok(sample).delay(Duration::from_secs(5))).await?;
     let started = Instant::now();
-    let err = client
-        .customers()
-        .review()
-        .refresh_review(ID)
+    let err = refresh(&client)
         .timeout(Duration::from_millis(100))
         .send()
         .await
@@ -217,20 +182,10 @@ async fn a_delay_longer_than_the_timeout_is_a_timeout() -> Result {
     assert_eq!(slow.received_count(), 3, "a timeout is retried twice");
 
     // A delay within the timeout only delays.
-    let server = MockServer::start().await;
-    let client = server.client()?;
-    server
-        .expect(client.customers().review().refresh_review(ID))
-        .answer(Answer::ok(samples::refresh_customer_review()).delay(Duration::from_millis(200)))
-        .mount()
-        .await?;
+    let sample = samples::refresh_customer_review();
+    let (_server, client, _) = serve(Answer::ok(sample).delay(Duration::from_millis(200))).await?;
     let started = Instant::now();
-    client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await?;
+    refresh(&client).send().await?;
     assert!(started.elapsed() >= Duration::from_millis(200));
     Ok(())
 }
@@ -238,26 +193,15 @@ async fn a_delay_longer_than_the_timeout_is_a_timeout() -> Result {
 #[tokio::test]
 async fn a_sequence_answers_in_order_then_repeats_its_last_and_retries_keep_one_idempotency_key()
 -> Result {
-    let server = MockServer::start().await;
-    let client = server.client()?;
     let mut approved = samples::refresh_customer_review();
     approved.data.status = CustomerStatusV1::Verified;
-    let flaky = server
-        .expect(client.customers().review().refresh_review(ID))
-        .answer(Answer::sequence([
-            Answer::error(StatusCode::SERVICE_UNAVAILABLE, unavailable()),
-            Answer::ok(approved),
-        ]))
-        .times(3)
-        .mount()
-        .await?;
+    let (server, client, flaky) = serve(Answer::sequence([
+        Answer::error(StatusCode::SERVICE_UNAVAILABLE, unavailable()),
+        Answer::ok(approved),
+    ]))
+    .await?;
     let started = Instant::now();
-    let customer = client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await?;
+    let customer = refresh(&client).send().await?;
     // The SDK's default first wait is at least 375 ms (0.5 s less 25 % jitter).
     assert!(
         started.elapsed() < Duration::from_millis(375),
@@ -273,14 +217,9 @@ async fn a_sequence_answers_in_order_then_repeats_its_last_and_retries_keep_one_
     assert!(key.is_some());
     assert_eq!(sent[1].header("idempotency-key"), key);
     // The last answer repeats.
-    client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await?;
+    refresh(&client).send().await?;
     assert_eq!(flaky.received_count(), 3);
-    server.verify().await;
+    assert!(server.unmatched_requests().is_empty());
     Ok(())
 }
 
@@ -289,24 +228,19 @@ async fn the_first_mounted_of_two_matching_expectations_answers() -> Result {
     let server = MockServer::start().await;
     let client = server.client()?;
     let first = server
-        .expect(client.customers().review().refresh_review(ID))
+        .expect(refresh(&client))
         .answer(Answer::ok(samples::refresh_customer_review()))
         .mount()
         .await?;
     let second = server
-        .expect(client.customers().review().refresh_review(ID))
+        .expect(refresh(&client))
         .answer(Answer::error(
             StatusCode::SERVICE_UNAVAILABLE,
             unavailable(),
         ))
         .mount()
         .await?;
-    client
-        .customers()
-        .review()
-        .refresh_review(ID)
-        .send()
-        .await?;
+    refresh(&client).send().await?;
     assert_eq!((first.received_count(), second.received_count()), (1, 0));
     Ok(())
 }
@@ -316,19 +250,7 @@ async fn the_first_mounted_of_two_matching_expectations_answers() -> Result {
 async fn verify_names_the_operation_and_arguments_of_an_unmet_expectation() {
     let server = MockServer::start().await;
     let client = server.client().expect("client");
-    server
-        .expect(
-            client
-                .customers()
-                .review()
-                .refresh_review(ID)
-                .correlation_id("c-1"),
-        )
-        .answer(Answer::ok(samples::refresh_customer_review()))
-        .times(1)
-        .mount()
-        .await
-        .expect("mounts");
+    expect_c1(&server, &client, Some(1)).await.expect("mounts");
     server.verify().await;
 }
 
@@ -337,19 +259,7 @@ async fn verify_names_the_operation_and_arguments_of_an_unmet_expectation() {
 async fn dropping_the_server_checks_the_expected_times() {
     let server = MockServer::start().await;
     let client = server.client().expect("client");
-    server
-        .expect(
-            client
-                .customers()
-                .review()
-                .refresh_review(ID)
-                .correlation_id("c-1"),
-        )
-        .answer(Answer::ok(samples::refresh_customer_review()))
-        .times(2)
-        .mount()
-        .await
-        .expect("mounts");
+    expect_c1(&server, &client, Some(2)).await.expect("mounts");
     let _ = client
         .customers()
         .review()

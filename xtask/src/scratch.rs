@@ -65,7 +65,6 @@ pub fn write_workspace(layout: &Layout, dir: &Path, crates: &[ScratchCrate]) -> 
     let sdk_manifest = read_toml(&sdk_manifest_path)?;
     for krate in crates {
         let root = dir.join(&krate.name);
-        let _ = std::fs::remove_dir_all(&root);
         let mut manifest = sdk_manifest.clone();
         scratch_package(&mut manifest, &krate.name);
         let dev = manifest
@@ -84,12 +83,7 @@ pub fn write_workspace(layout: &Layout, dir: &Path, crates: &[ScratchCrate]) -> 
                 );
             }
         }
-        write(
-            &root.join("Cargo.toml"),
-            &to_toml(&sdk_manifest_path, &manifest)?,
-        )?;
-        copy(&sdk.join("README.md"), &root.join("README.md"))?;
-        copy_sources(&sdk.join("src"), &root.join("src"))?;
+        write_copy(&sdk, &root, &manifest)?;
         for (name, contents) in &krate.module {
             write(&root.join("src/generated").join(name), contents)?;
         }
@@ -131,14 +125,20 @@ fn write_mock(layout: &Layout, dir: &Path, sdk: &str, samples: &str) -> Result<(
         deps.insert("straddle-sdk".into(), path_dependency(sdk, false));
     }
     let root = dir.join(&name);
-    let _ = std::fs::remove_dir_all(&root);
+    write_copy(&mock, &root, &manifest)?;
+    write(&root.join("src/generated/samples.rs"), samples)
+}
+
+/// Writes a fresh copy of the crate at `from` at `root`: `manifest`, its
+/// README and its hand-written sources (without the generated module).
+fn write_copy(from: &Path, root: &Path, manifest: &toml::Table) -> Result<()> {
+    let _ = std::fs::remove_dir_all(root);
     write(
         &root.join("Cargo.toml"),
-        &to_toml(&manifest_path, &manifest)?,
+        &to_toml(&from.join("Cargo.toml"), manifest)?,
     )?;
-    copy(&mock.join("README.md"), &root.join("README.md"))?;
-    copy_sources(&mock.join("src"), &root.join("src"))?;
-    write(&root.join("src/generated/samples.rs"), samples)
+    copy(&from.join("README.md"), &root.join("README.md"))?;
+    copy_sources(&from.join("src"), &root.join("src"))
 }
 
 /// Renames a copied manifest's package to `name`, unpublished, without
