@@ -9,9 +9,10 @@ language feature newer than it may be used (review, see the README).
 
 Usage: python3 .ci/msrv.py [MANIFEST_PATH]
 Reads `cargo metadata` of the manifest (the workspace by default, with its
-Cargo.lock), walks straddle-sdk's normal and build dependencies with every
-feature on, and fails if any of them needs a newer Rust than straddle-sdk
-declares. Prints what it checked.
+Cargo.lock), walks the normal and build dependencies of straddle-sdk and
+straddle-sdk-mock (each that the manifest has) with every feature on, and
+fails if any of them needs a newer Rust than that crate declares. Prints
+what it checked.
 """
 
 import json
@@ -24,6 +25,11 @@ def version(text):
     return tuple(parts + [0] * (3 - len(parts)))
 
 
+# The published crates: their normal and build dependencies are what a
+# consumer's toolchain has to build.
+PUBLISHED = ["straddle-sdk", "straddle-sdk-mock"]
+
+
 def main():
     cmd = ["cargo", "metadata", "--format-version", "1", "--locked", "--all-features"]
     if len(sys.argv) > 1:
@@ -31,10 +37,18 @@ def main():
     meta = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     packages = {p["id"]: p for p in meta["packages"]}
     nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
-    (sdk,) = [p for p in meta["packages"] if p["name"] == "straddle-sdk"]
-    msrv = version(sdk["rust_version"])
+    failed = 0
+    for name in PUBLISHED:
+        found = [p for p in meta["packages"] if p["name"] == name]
+        if found:
+            failed |= check(found[0], packages, nodes)
+    return failed
 
-    seen, todo = set(), [sdk["id"]]
+
+def check(krate, packages, nodes):
+    """Fails if a normal or build dependency of `krate` needs a newer Rust."""
+    msrv = version(krate["rust_version"])
+    seen, todo = set(), [krate["id"]]
     while todo:
         for dep in nodes[todo.pop()]["deps"]:
             kinds = {k["kind"] for k in dep["dep_kinds"]}
@@ -49,7 +63,7 @@ def main():
     )
     declared = sum(1 for i in seen if packages[i].get("rust_version"))
     print(
-        f"straddle-sdk rust-version {sdk['rust_version']}: {len(seen)} dependencies "
+        f"{krate['name']} rust-version {krate['rust_version']}: {len(seen)} dependencies "
         f"(all features, normal and build), {declared} declare a rust-version, "
         f"{len(newer)} newer"
     )

@@ -110,6 +110,7 @@ fn check_names_stale_and_leftover_files_and_write_fixes_them() {
     let api = layout.root.join("straddle-sdk/src/generated/types.rs");
     std::fs::write(&api, "// edited by hand\n").unwrap();
     std::fs::write(layout.generated_dir().join("old.rs"), "").unwrap();
+    std::fs::write(layout.mock_generated_dir().join("old.rs"), "").unwrap();
     let status = codegen::check(&layout, &files).unwrap();
     assert_eq!(
         status.stale,
@@ -117,7 +118,10 @@ fn check_names_stale_and_leftover_files_and_write_fixes_them() {
     );
     assert_eq!(
         status.extra,
-        vec!["straddle-sdk/src/generated/old.rs".to_string()]
+        vec![
+            "straddle-sdk-mock/src/generated/old.rs".to_string(),
+            "straddle-sdk/src/generated/old.rs".to_string()
+        ]
     );
     let diffs = codegen::stale_diffs(&layout, &files, &status.stale);
     assert_eq!(diffs.len(), 1);
@@ -135,7 +139,7 @@ fn check_names_stale_and_leftover_files_and_write_fixes_them() {
     );
 
     let touched = codegen::write(&layout, &files).unwrap();
-    assert_eq!(touched.len(), 2, "{touched:?}");
+    assert_eq!(touched.len(), 3, "{touched:?}");
     assert!(codegen::check(&layout, &files).unwrap().is_clean());
     let _ = std::fs::remove_dir_all(&layout.root);
 }
@@ -432,18 +436,21 @@ fn the_fragment_is_what_extract_cuts_from_the_vendored_upstream() {
     );
 }
 
-/// The generated resource tree of the test spec `tests/specs/<name>.json`
-/// (with `<name>.toml`).
-fn spec_resources(name: &str) -> codegen::Module {
+/// What the test spec `tests/specs/<name>.json` (with `<name>.toml`) generates.
+fn spec_output(name: &str) -> codegen::SpecOutput {
     let dir = root().join("tests/specs");
-    let (module, _calls) = codegen::spec_module(
+    codegen::spec_module(
         &dir.join(format!("{name}.json")),
         &dir.join(format!("{name}.toml")),
         &format!("tests/specs/{name}.json"),
         "straddle_sdk",
     )
-    .unwrap_or_else(|e| panic!("tests/specs/{name}.json generates: {e}"));
-    module
+    .unwrap_or_else(|e| panic!("tests/specs/{name}.json generates: {e}"))
+}
+
+/// The generated resource tree of the test spec `tests/specs/<name>.json`.
+fn spec_resources(name: &str) -> codegen::Module {
+    spec_output(name).module
 }
 
 fn file<'m>(module: &'m codegen::Module, name: &str) -> &'m str {
@@ -502,7 +509,38 @@ fn responses_of_every_shape_have_one_type() {
         resources.contains("type Response = types::GetJobStatusResponse;"),
         "inline, named"
     );
+    // `StartJob` declares 202 before 201: the lowest 2xx is the documented one.
+    for status in [
+        "const STATUS: u16 = 201;",
+        "const STATUS: u16 = 204;",
+        "const STATUS: u16 = 200;",
+    ] {
+        assert!(resources.contains(status), "missing {status}");
+    }
     insta::assert_snapshot!("spec_responses_resources", resources);
+}
+
+/// The mock crate's sample response of every operation of each test spec:
+/// a function per operation, its JSON from the spec's examples. Each test
+/// spec's mock crate is built and its tests decode every sample in
+/// `every_test_spec_builds_without_warnings_and_its_calls_pass`.
+#[test]
+fn the_mock_gets_a_sample_response_of_every_operation() {
+    let responses = spec_output("responses").samples;
+    for expected in [
+        "pub fn start_job() -> types::Job {",
+        "pub fn delete_job() {}",
+        "pub fn get_job_status() -> types::GetJobStatusResponse {",
+        "pub fn get_job_raw() -> straddle_sdk::serde_json::Value {",
+        "fn get_job_raw() {\n        let _sample = super::get_job_raw();",
+        "fn delete_job() {\n        super::delete_job();",
+    ] {
+        assert!(responses.contains(expected), "missing {expected}");
+    }
+    insta::assert_snapshot!("spec_responses_samples", responses);
+    insta::assert_snapshot!("spec_bodies_samples", spec_output("bodies").samples);
+    insta::assert_snapshot!("spec_pagination_samples", spec_output("pagination").samples);
+    insta::assert_snapshot!("spec_parameters_samples", spec_output("parameters").samples);
 }
 
 #[test]
@@ -529,6 +567,10 @@ fn every_test_spec_builds_without_warnings_and_its_calls_pass() {
             "spec-parameters",
             "spec-responses"
         ]
+    );
+    assert!(
+        crates.iter().all(|c| c.samples.is_some()),
+        "each gets a mock crate whose tests decode its samples"
     );
     let dir = xtask::scratch::scratch_dir(&layout, "specs");
     xtask::scratch::write_workspace(&layout, &dir, &crates).expect("scratch workspace");

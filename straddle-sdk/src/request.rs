@@ -22,6 +22,9 @@ pub trait Operation: sealed::Sealed {
     const METHOD: Method;
     /// The path template as the spec writes it (`/v1/customers/{id}/refresh_review`).
     const PATH: &'static str;
+    /// The documented success status: the lowest 2xx the spec declares
+    /// (`200`, `201`, `204`, ...), as a mock server answers a success.
+    const STATUS: u16;
     /// The type of a success body; `()` when the operation documents none.
     type Response: DeserializeOwned;
 
@@ -75,14 +78,20 @@ impl<O: Operation> Request<'_, O> {
 
     /// Like [`Self::send`], also returning the status and headers.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
-        let request = self.encode()?;
+        let request = self.encoded()?;
         Call::new(self.client, O::ID, request, self.options)
             .send()
             .await
     }
 
-    /// The arguments encoded, or the first argument the spec rejects.
-    fn encode(&self) -> Result<reqwest::Request, Error> {
+    /// The arguments encoded and checked exactly as [`Request::send`] would
+    /// put them on the wire (method, URL with path and query, argument
+    /// headers, JSON body), without what each attempt adds (auth, user
+    /// agent, a generated `Idempotency-Key`, the retry count). For test
+    /// tools such as `straddle-sdk-mock`, which match received requests
+    /// against it.
+    #[doc(hidden)]
+    pub fn encoded(&self) -> Result<reqwest::Request, Error> {
         let mut wire = Encoder::new(O::ID);
         self.operation.encode(&mut wire)?;
         wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)

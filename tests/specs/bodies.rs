@@ -165,3 +165,49 @@ async fn a_union_body_is_set_whole() {
         Some(serde_json::json!({"new_name": "Gadget"}))
     );
 }
+
+/// `straddle-sdk-mock` over this spec: an expectation matches on the body
+/// properties it sets, and the received body reads back typed.
+#[tokio::test]
+async fn the_mock_matches_each_body_property_an_expectation_sets() {
+    use straddle_sdk_mock::{Answer, MockServer, samples};
+
+    let server = MockServer::start().await;
+    let client = server.client().expect("client builds");
+    let update = server
+        .expect(client.things().update(ID).name("Widget"))
+        .answer(Answer::ok(samples::update_thing()))
+        .times(1)
+        .mount()
+        .await
+        .expect("mounts");
+    // A property the expectation leaves unset can be anything.
+    client
+        .things()
+        .update(ID)
+        .name("Widget")
+        .amount(5)
+        .send()
+        .await
+        .expect("matches");
+    let err = client
+        .things()
+        .update(ID)
+        .name("Gadget")
+        .send()
+        .await
+        .expect_err("another name does not match");
+    assert!(
+        err.to_string()
+            .contains(r#"the body's `name` is "Gadget", not "Widget""#),
+        "{err}"
+    );
+    let sent: spec_bodies::types::UpdateThingRequest = update.received_requests()[0]
+        .json()
+        .expect("the body is an UpdateThingRequest");
+    assert_eq!(sent.name.as_deref(), Some("Widget"));
+    assert_eq!(
+        update.received_requests()[0].json::<serde_json::Value>().ok(),
+        Some(serde_json::json!({"name": "Widget", "amount": 5}))
+    );
+}

@@ -127,3 +127,45 @@ async fn arguments_the_spec_rejects_fail_before_sending() {
             .is_empty()
     );
 }
+
+/// `straddle-sdk-mock` over this spec: an expectation matches on the query
+/// pairs (and headers) it sets, whatever else a request carries.
+#[tokio::test]
+async fn the_mock_matches_each_query_pair_an_expectation_sets() {
+    use straddle_sdk_mock::{Answer, MockServer, samples};
+
+    let server = MockServer::start().await;
+    let client = server.client().expect("client builds");
+    let get = || client.items().get(ID, "a b", 1, 25, "trace-1");
+    let expected = server
+        .expect(get().q("abc").kinds(vec![Kind::Beta, Kind::Alpha]))
+        .answer(Answer::ok(samples::get_item()))
+        .mount()
+        .await
+        .expect("mounts");
+    get()
+        .flag(true)
+        .kinds(vec![Kind::Beta, Kind::Alpha])
+        .q("abc")
+        .send()
+        .await
+        .expect("matches in any order, with other pairs");
+    for request in [
+        get().q("abd").kinds(vec![Kind::Beta, Kind::Alpha]),
+        get().q("abc").kinds(vec![Kind::Beta]),
+    ] {
+        let err = request.send().await.expect_err("no match");
+        assert!(err.to_string().contains("the query has no"), "{err}");
+    }
+    let err = client
+        .items()
+        .get(ID, "a b", 1, 25, "trace-2")
+        .q("abc")
+        .kinds(vec![Kind::Beta, Kind::Alpha])
+        .send()
+        .await
+        .expect_err("another required header does not match");
+    assert!(err.to_string().contains("the header `x-trace`"), "{err}");
+    assert_eq!(expected.received_count(), 1);
+    assert_eq!(server.unmatched_requests().len(), 3);
+}

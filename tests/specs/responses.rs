@@ -100,3 +100,37 @@ async fn a_json_body_without_a_schema_is_a_json_value() {
     let value: serde_json::Value = client.jobs().raw("j1").send().await.expect("ok");
     assert_eq!(value, serde_json::json!({"any": [1, "thing"]}));
 }
+
+/// `straddle-sdk-mock` over this spec: `Answer::ok` answers with each
+/// operation's documented success status (the lowest 2xx it declares), and
+/// a `()` success with no body.
+#[tokio::test]
+async fn the_mock_answers_ok_with_the_documented_status() {
+    use straddle_sdk_mock::{Answer, MockServer, samples};
+
+    let server = MockServer::start().await;
+    let client = server.client().expect("client builds");
+    let started = server
+        .expect(client.jobs().start())
+        .answer(Answer::ok(samples::start_job()))
+        .mount()
+        .await
+        .expect("mounts");
+    server
+        .expect(client.jobs().delete("j1"))
+        .answer(Answer::ok(samples::delete_job()))
+        .mount()
+        .await
+        .expect("mounts");
+    let response = client.jobs().start().send_with_response().await.expect("ok");
+    assert_eq!(response.status, StatusCode::CREATED, "201, not the 202 declared first");
+    assert_eq!(response.data, samples::start_job());
+    let response = client
+        .jobs()
+        .delete("j1")
+        .send_with_response()
+        .await
+        .expect("ok");
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    assert_eq!(started.received_count(), 1);
+}

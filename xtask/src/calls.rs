@@ -87,7 +87,8 @@ pub fn tokens(file: &Path, doc: &Value, krate: &str, shapes: &[Shape]) -> Result
 
 const SAMPLE_UUID: &str = "0f2d6b0a-5b8e-4a55-9d5a-1c3c0b7f1e2a";
 
-fn sample_at(file: &Path, doc: &Value, at: &str) -> Result<Value> {
+/// A sample of the schema at the JSON pointer `at` of `doc`.
+pub(crate) fn sample_at(file: &Path, doc: &Value, at: &str) -> Result<Value> {
     let schema = doc
         .pointer(at)
         .ok_or_else(|| XtaskError::at(file, at, "no schema here to sample"))?;

@@ -51,6 +51,15 @@ impl Layout {
     pub fn generated_dir(&self) -> PathBuf {
         self.root.join("straddle-sdk/src/generated")
     }
+    /// The mock crate's generated directory (its `samples` module).
+    pub fn mock_generated_dir(&self) -> PathBuf {
+        self.root.join("straddle-sdk-mock/src/generated")
+    }
+    /// Every directory that holds only generated files: a file there that
+    /// the generator no longer writes is stale.
+    pub fn generated_dirs(&self) -> [PathBuf; 2] {
+        [self.generated_dir(), self.mock_generated_dir()]
+    }
 }
 
 /// The text of the fragment `cargo xtask spec extract` writes: the
@@ -162,6 +171,14 @@ pub fn generate_all(layout: &Layout) -> Result<Vec<GeneratedFile>> {
     files.push(GeneratedFile {
         path: relative(layout, &layout.calls()),
         contents: generate::format_file(&source, calls)?,
+    });
+    // The mock crate's sample response of each operation.
+    files.push(GeneratedFile {
+        path: relative(layout, &layout.mock_generated_dir().join("samples.rs")),
+        contents: generate::format_file(
+            &source,
+            crate::mock::samples_tokens(&fragment_path, &doc, &module.shapes)?,
+        )?,
     });
     // The published crate carries the spec its code was generated from.
     files.push(GeneratedFile {
@@ -338,15 +355,16 @@ pub fn write(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {
 }
 
 fn extra_files(layout: &Layout, files: &[GeneratedFile]) -> Result<Vec<String>> {
-    let dir = layout.generated_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Ok(Vec::new());
-    };
     let mut extra = Vec::new();
-    for entry in entries.flatten() {
-        let path = relative(layout, &entry.path());
-        if !files.iter().any(|f| f.path == path) {
-            extra.push(path);
+    for dir in layout.generated_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = relative(layout, &entry.path());
+            if !files.iter().any(|f| f.path == path) {
+                extra.push(path);
+            }
         }
     }
     extra.sort();
@@ -362,19 +380,37 @@ pub fn relative(layout: &Layout, path: &Path) -> String {
         .join("/")
 }
 
-/// The generated module and calls of a test spec: `spec` (OpenAPI 3.0.x)
-/// with the operations of `operations` (an `operations.toml`), named `source`
-/// in the headers. What `tests/specs/*.json` are snapshotted and compiled as.
-/// The calls go through the crate `krate`.
+/// What a test spec generates: the SDK's module, the sample calls, and the
+/// mock crate's `samples` module.
+#[derive(Debug, Clone)]
+pub struct SpecOutput {
+    /// The generated module of the SDK.
+    pub module: Module,
+    /// The calls of every operation (`tests/support/calls.rs` for the fragment).
+    pub calls: String,
+    /// The mock crate's sample responses (`straddle-sdk-mock/src/generated/samples.rs`).
+    pub samples: String,
+}
+
+/// The generated module, calls and mock samples of a test spec: `spec`
+/// (OpenAPI 3.0.x) with the operations of `operations` (an
+/// `operations.toml`), named `source` in the headers. What
+/// `tests/specs/*.json` are snapshotted and compiled as. The calls go
+/// through the crate `krate`.
 pub fn spec_module(
     spec_file: &Path,
     operations: &Path,
     source: &str,
     krate: &str,
-) -> Result<(Module, String)> {
+) -> Result<SpecOutput> {
     let doc = spec::load(spec_file)?;
     let ops = config::load(operations)?;
     let module = generate_module(spec_file, source, doc.clone(), &ops)?;
     let calls = calls::tokens(spec_file, &doc, krate, &module.shapes)?;
-    Ok((module, generate::format_file(source, calls)?))
+    let samples = crate::mock::samples_tokens(spec_file, &doc, &module.shapes)?;
+    Ok(SpecOutput {
+        calls: generate::format_file(source, calls)?,
+        samples: generate::format_file(source, samples)?,
+        module,
+    })
 }

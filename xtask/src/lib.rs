@@ -9,6 +9,7 @@ pub mod enums;
 pub mod error;
 pub mod extract;
 pub mod generate;
+pub mod mock;
 pub mod resources;
 pub mod samples;
 pub mod scratch;

@@ -94,6 +94,10 @@ pub struct Shape {
     pub body: Option<(String, String)>,
     /// Whether it is a list operation (`.into_stream()`).
     pub list: bool,
+    /// The success response: its type (`types::X`, `()` or
+    /// `::serde_json::Value`), its documented status, and the JSON pointer
+    /// of its schema when it declares one.
+    pub response: (String, u16, Option<String>),
 }
 
 /// The resource tree for every operation in `ops`. `space` is the type space
@@ -469,13 +473,17 @@ struct Success {
     ty: TokenStream,
     /// The component of a JSON body, if any.
     component: Option<String>,
+    /// The documented success status: the lowest 2xx declared.
+    status: u16,
+    /// The JSON pointer of that response's body schema, if it declares one.
+    schema_at: Option<String>,
 }
 
 /// Media types read as JSON, in order of preference.
 const JSON_TYPES: &[&str] = &["application/json", "text/json"];
 
 fn success(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Success> {
-    let mut found: Option<(u16, Success)> = None;
+    let mut found: Option<Success> = None;
     for (code, response) in &operation.responses.responses {
         let openapiv3::StatusCode::Code(code) = code else {
             continue;
@@ -487,19 +495,16 @@ fn success(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Success>
         let response = inline(cx.file, &at, "response", response)?;
         let media = JSON_TYPES
             .iter()
-            .find_map(|t| response.content.get(*t))
-            .or_else(|| {
-                response
-                    .content
-                    .iter()
-                    .find(|(t, _)| t.ends_with("+json"))
-                    .map(|(_, m)| m)
-            });
+            .find_map(|t| response.content.get_key_value(*t))
+            .or_else(|| response.content.iter().find(|(t, _)| t.ends_with("+json")));
+        let body = |ty, component, schema_at| Success {
+            ty,
+            component,
+            status: *code,
+            schema_at,
+        };
         let this = match (media, response.content.is_empty()) {
-            (None, true) => Success {
-                ty: quote!(()),
-                component: None,
-            },
+            (None, true) => body(quote!(()), None, None),
             (None, false) => {
                 return Err(XtaskError::at(
                     cx.file,
@@ -507,39 +512,45 @@ fn success(cx: &Context<'_>, at: &str, operation: &Operation) -> Result<Success>
                     "only JSON success bodies are supported (the response declares no JSON media type)",
                 ));
             }
-            (Some(media), _) => match &media.schema {
-                Some(ReferenceOr::Reference { reference }) => Success {
-                    ty: component_type(reference),
-                    component: Some(ref_name(reference).to_string()),
-                },
-                None => Success {
-                    ty: quote!(::serde_json::Value),
-                    component: None,
-                },
-                Some(ReferenceOr::Item(_)) => {
-                    return Err(XtaskError::at(
-                        cx.file,
-                        format!("{at}/content"),
-                        "an inline success schema was left unnamed by the transform",
-                    ));
+            (Some((media_type, media)), _) => {
+                let schema_at = format!(
+                    "{}/schema",
+                    pointer_append(&format!("{at}/content"), media_type)
+                );
+                match &media.schema {
+                    Some(ReferenceOr::Reference { reference }) => body(
+                        component_type(reference),
+                        Some(ref_name(reference).to_string()),
+                        Some(schema_at),
+                    ),
+                    None => body(quote!(::serde_json::Value), None, None),
+                    Some(ReferenceOr::Item(_)) => {
+                        return Err(XtaskError::at(
+                            cx.file,
+                            format!("{at}/content"),
+                            "an inline success schema was left unnamed by the transform",
+                        ));
+                    }
                 }
-            },
+            }
         };
         match &found {
-            None => found = Some((*code, this)),
-            Some((first, seen)) if seen.ty.to_string() != this.ty.to_string() => {
+            None => found = Some(this),
+            Some(seen) if seen.ty.to_string() != this.ty.to_string() => {
                 return Err(XtaskError::at(
                     cx.file,
                     at,
                     format!(
-                        "success responses {first} and {code} have different bodies; only one success body type is supported"
+                        "success responses {} and {code} have different bodies; only one success body type is supported",
+                        seen.status
                     ),
                 ));
             }
+            Some(seen) if this.status < seen.status => found = Some(this),
             Some(_) => {}
         }
     }
-    found.map(|(_, s)| s).ok_or_else(|| {
+    found.ok_or_else(|| {
         XtaskError::at(
             cx.file,
             format!("{at}/responses"),
@@ -886,6 +897,7 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
     let path_template = op.path.as_str();
     let wire = format!("`{} {}`", op.method.to_uppercase(), op.path);
     let response = &success.ty;
+    let status = proc_macro2::Literal::u16_unsuffixed(success.status);
 
     let mut doc: Vec<String> = operation
         .summary
@@ -1095,6 +1107,7 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
             const ID: &'static str = #op_name;
             const METHOD: ::reqwest::Method = ::reqwest::Method::#http_method;
             const PATH: &'static str = #path_template;
+            const STATUS: u16 = #status;
             type Response = #response;
             fn encode(&self, #encoder: &mut crate::Encoder) -> ::std::result::Result<(), crate::Error> {
                 #(#encode)*
@@ -1119,6 +1132,11 @@ fn operation(cx: &Context<'_>, op: &config::Operation) -> Result<Generated> {
             .as_ref()
             .map(|b| (b.ty.to_string(), b.schema_at.clone())),
         list: listing.is_some(),
+        response: (
+            success.ty.to_string(),
+            success.status,
+            success.schema_at.clone(),
+        ),
     };
     Ok(Generated {
         method: method_tokens,

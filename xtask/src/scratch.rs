@@ -18,6 +18,16 @@ pub struct ScratchCrate {
     pub module: Vec<(&'static str, String)>,
     /// Integration tests, by file name, that call the generated code.
     pub tests: Vec<(String, String)>,
+    /// The mock crate's generated `samples` module. With it, the workspace
+    /// also holds `<name>-mock`: `straddle-sdk-mock`'s sources over this
+    /// crate (its unit tests decode every sample), which this crate's tests
+    /// use as `straddle_sdk_mock`.
+    pub samples: Option<String>,
+}
+
+/// The package name of the mock crate over the scratch crate `name`.
+fn mock_name(name: &str) -> String {
+    format!("{name}-mock")
 }
 
 /// Writes a workspace of `crates` at `dir`: each crate is `straddle-sdk`'s
@@ -30,10 +40,11 @@ pub fn write_workspace(layout: &Layout, dir: &Path, crates: &[ScratchCrate]) -> 
         .get_mut("workspace")
         .and_then(toml::Value::as_table_mut)
         .ok_or_else(|| XtaskError::file(&manifest_path, "no [workspace] table"))?;
-    workspace.insert(
-        "members".into(),
-        toml::Value::Array(crates.iter().map(|c| c.name.clone().into()).collect()),
-    );
+    let members = crates.iter().flat_map(|c| {
+        let mock = c.samples.as_ref().map(|_| mock_name(&c.name).into());
+        std::iter::once(c.name.clone().into()).chain(mock)
+    });
+    workspace.insert("members".into(), toml::Value::Array(members.collect()));
     workspace.remove("default-members");
     workspace.remove("exclude");
     if let Some(deps) = workspace
@@ -54,26 +65,8 @@ pub fn write_workspace(layout: &Layout, dir: &Path, crates: &[ScratchCrate]) -> 
     let sdk_manifest = read_toml(&sdk_manifest_path)?;
     for krate in crates {
         let root = dir.join(&krate.name);
-        let _ = std::fs::remove_dir_all(&root);
         let mut manifest = sdk_manifest.clone();
-        if let Some(package) = manifest
-            .get_mut("package")
-            .and_then(toml::Value::as_table_mut)
-        {
-            package.insert("name".into(), krate.name.clone().into());
-            package.insert("publish".into(), false.into());
-            for key in [
-                "include",
-                "readme",
-                "documentation",
-                "homepage",
-                "keywords",
-                "categories",
-                "metadata",
-            ] {
-                package.remove(key);
-            }
-        }
+        scratch_package(&mut manifest, &krate.name);
         let dev = manifest
             .entry("dev-dependencies")
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -83,21 +76,92 @@ pub fn write_workspace(layout: &Layout, dir: &Path, crates: &[ScratchCrate]) -> 
                 spec.insert("workspace".into(), true.into());
                 dev.insert(name.into(), toml::Value::Table(spec));
             }
+            if krate.samples.is_some() {
+                dev.insert(
+                    "straddle-sdk-mock".into(),
+                    path_dependency(&mock_name(&krate.name), true),
+                );
+            }
         }
-        write(
-            &root.join("Cargo.toml"),
-            &to_toml(&sdk_manifest_path, &manifest)?,
-        )?;
-        copy(&sdk.join("README.md"), &root.join("README.md"))?;
-        copy_sources(&sdk.join("src"), &root.join("src"))?;
+        write_copy(&sdk, &root, &manifest)?;
         for (name, contents) in &krate.module {
             write(&root.join("src/generated").join(name), contents)?;
         }
         for (name, contents) in &krate.tests {
             write(&root.join("tests").join(name), contents)?;
         }
+        if let Some(samples) = &krate.samples {
+            write_mock(layout, dir, &krate.name, samples)?;
+        }
     }
     Ok(())
+}
+
+/// `{ package = "<name>", path = "../<name>" }`, without default features
+/// if `default_features` is false.
+fn path_dependency(name: &str, default_features: bool) -> toml::Value {
+    let mut spec = toml::Table::new();
+    spec.insert("package".into(), name.into());
+    spec.insert("path".into(), format!("../{name}").into());
+    if !default_features {
+        spec.insert("default-features".into(), false.into());
+    }
+    toml::Value::Table(spec)
+}
+
+/// Writes `<sdk>-mock` at `dir`: `straddle-sdk-mock`'s manifest and
+/// hand-written sources over the scratch crate `sdk`, with `samples` as its
+/// generated module.
+fn write_mock(layout: &Layout, dir: &Path, sdk: &str, samples: &str) -> Result<()> {
+    let mock = layout.root.join("straddle-sdk-mock");
+    let manifest_path = mock.join("Cargo.toml");
+    let mut manifest = read_toml(&manifest_path)?;
+    let name = mock_name(sdk);
+    scratch_package(&mut manifest, &name);
+    if let Some(deps) = manifest
+        .get_mut("dependencies")
+        .and_then(toml::Value::as_table_mut)
+    {
+        deps.insert("straddle-sdk".into(), path_dependency(sdk, false));
+    }
+    let root = dir.join(&name);
+    write_copy(&mock, &root, &manifest)?;
+    write(&root.join("src/generated/samples.rs"), samples)
+}
+
+/// Writes a fresh copy of the crate at `from` at `root`: `manifest`, its
+/// README and its hand-written sources (without the generated module).
+fn write_copy(from: &Path, root: &Path, manifest: &toml::Table) -> Result<()> {
+    let _ = std::fs::remove_dir_all(root);
+    write(
+        &root.join("Cargo.toml"),
+        &to_toml(&from.join("Cargo.toml"), manifest)?,
+    )?;
+    copy(&from.join("README.md"), &root.join("README.md"))?;
+    copy_sources(&from.join("src"), &root.join("src"))
+}
+
+/// Renames a copied manifest's package to `name`, unpublished, without
+/// the fields that name files or pages of the real crate.
+fn scratch_package(manifest: &mut toml::Table, name: &str) {
+    if let Some(package) = manifest
+        .get_mut("package")
+        .and_then(toml::Value::as_table_mut)
+    {
+        package.insert("name".into(), name.into());
+        package.insert("publish".into(), false.into());
+        for key in [
+            "include",
+            "readme",
+            "documentation",
+            "homepage",
+            "keywords",
+            "categories",
+            "metadata",
+        ] {
+            package.remove(key);
+        }
+    }
 }
 
 /// Runs `cargo test --tests` on the scratch workspace at `dir`, in the target
@@ -137,7 +201,8 @@ pub fn test_workspace(dir: &Path, extra_args: &[&str], extra_env: &[(&str, &str)
 
 /// The test specs (`tests/specs/<name>.json` with `<name>.toml` beside it),
 /// each as a crate `spec-<name>` whose tests are `tests/specs/<name>.rs` and
-/// the generated sample calls (compiled, to prove they build).
+/// the generated sample calls (compiled, to prove they build), with the mock
+/// crate `spec-<name>-mock` over it.
 pub fn spec_crates(layout: &Layout) -> Result<Vec<ScratchCrate>> {
     let dir = layout.root.join("tests/specs");
     let entries = std::fs::read_dir(&dir)
@@ -156,7 +221,7 @@ pub fn spec_crates(layout: &Layout) -> Result<Vec<ScratchCrate>> {
             let name = format!("spec-{stem}");
             let krate = name.replace('-', "_");
             let spec = dir.join(format!("{stem}.json"));
-            let (module, calls) = crate::codegen::spec_module(
+            let output = crate::codegen::spec_module(
                 &spec,
                 &dir.join(format!("{stem}.toml")),
                 &format!("tests/specs/{stem}.json"),
@@ -167,11 +232,12 @@ pub fn spec_crates(layout: &Layout) -> Result<Vec<ScratchCrate>> {
                 .map_err(|e| XtaskError::file(&test_file, format!("cannot read the file: {e}")))?;
             Ok(ScratchCrate {
                 name,
-                module: module.files,
+                module: output.module.files,
                 tests: vec![
                     (format!("{stem}.rs"), test),
-                    ("sample_calls.rs".into(), calls),
+                    ("sample_calls.rs".into(), output.calls),
                 ],
+                samples: Some(output.samples),
             })
         })
         .collect()
@@ -259,6 +325,10 @@ pub fn full_api(layout: &Layout, dir: &Path) -> Result<crate::codegen::Module> {
                 crate::generate::format_file(source, calls)?,
             ),
         ],
+        samples: Some(crate::generate::format_file(
+            source,
+            crate::mock::samples_tokens(&upstream_path, &fragment, &module.shapes)?,
+        )?),
     };
     write_workspace(layout, dir, &[krate])?;
     write(

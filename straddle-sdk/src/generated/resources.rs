@@ -36,6 +36,7 @@ impl crate::Operation for RefreshCustomerReview {
     const ID: &'static str = "RefreshCustomerReview";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const PATH: &'static str = "/v1/customers/{id}/refresh_review";
+    const STATUS: u16 = 200;
     type Response = types::CustomerV1ItemResponse;
     fn encode(
         &self,

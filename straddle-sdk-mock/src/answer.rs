@@ -1,0 +1,241 @@
+//! What an expectation answers: typed by the operation, so a success body
+//! must be the operation's response type.
+
+use std::marker::PhantomData;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use straddle_sdk::reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use straddle_sdk::types::{ErrorContent, ErrorResponse, ResponseMetadata, ResponseTypeEnum};
+use straddle_sdk::{Operation, StatusCode, Timestamp};
+use wiremock::ResponseTemplate;
+
+/// The answer of an expectation of the operation `O`: a success with a
+/// value of `O`'s response type, an API error, a raw body, any of them
+/// after a delay, or a sequence of them (for retries).
+///
+/// ```
+/// use std::time::Duration;
+/// use straddle_sdk::StatusCode;
+/// use straddle_sdk::resources::RefreshCustomerReview;
+/// use straddle_sdk_mock::{Answer, error_response, samples};
+///
+/// // Fails once with a 503, then succeeds: the SDK retries and returns the customer.
+/// let answer: Answer<RefreshCustomerReview> = Answer::sequence([
+///     Answer::error(
+///         StatusCode::SERVICE_UNAVAILABLE,
+///         error_response(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "try again"),
+///     ),
+///     Answer::ok(samples::refresh_customer_review()).delay(Duration::from_millis(20)),
+/// ]);
+/// ```
+#[must_use = "an answer does nothing until given to `Expectation::answer`"]
+pub struct Answer<O> {
+    replies: Vec<Reply>,
+    /// Why the answer cannot be sent, reported by `Expectation::mount`.
+    problem: Option<String>,
+    operation: PhantomData<fn() -> O>,
+}
+
+impl<O> Clone for Answer<O> {
+    fn clone(&self) -> Self {
+        Self {
+            replies: self.replies.clone(),
+            problem: self.problem.clone(),
+            operation: PhantomData,
+        }
+    }
+}
+
+impl<O> std::fmt::Debug for Answer<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("replies", &self.replies)
+            .field("problem", &self.problem)
+            .finish()
+    }
+}
+
+/// One HTTP response of an answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    status: StatusCode,
+    content_type: Option<HeaderValue>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Vec<u8>,
+    delay: Option<Duration>,
+}
+
+impl Reply {
+    fn json(status: StatusCode, value: &impl Serialize) -> Result<Self, String> {
+        let body = straddle_sdk::serde_json::to_vec(value)
+            .map_err(|e| format!("the answer cannot be written as JSON: {e}"))?;
+        // The SDK reads an empty body as JSON `null`; a `()` success (`204`)
+        // has no body at all.
+        if body == b"null" {
+            return Ok(Self::new(status, None, Vec::new()));
+        }
+        let json = HeaderValue::from_static("application/json");
+        Ok(Self::new(status, Some(json), body))
+    }
+
+    fn new(status: StatusCode, content_type: Option<HeaderValue>, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            content_type,
+            headers: Vec::new(),
+            body,
+            delay: None,
+        }
+    }
+
+    /// The response wiremock sends for this reply.
+    pub(crate) fn template(&self) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(self.status);
+        if let Some(content_type) = &self.content_type {
+            template = template.insert_header(CONTENT_TYPE, content_type.clone());
+        }
+        for (name, value) in &self.headers {
+            template = template.insert_header(name.clone(), value.clone());
+        }
+        if !self.body.is_empty() {
+            template = template.set_body_bytes(self.body.clone());
+        }
+        match self.delay {
+            Some(delay) => template.set_delay(delay),
+            None => template,
+        }
+    }
+}
+
+impl<O: Operation> Answer<O> {
+    /// A success: `value` as JSON, with the operation's documented success
+    /// status (`O::STATUS`: `200`, `201`, `204` without a body, ...).
+    pub fn ok(value: O::Response) -> Self
+    where
+        O::Response: Serialize,
+    {
+        // The generator writes a 2xx for every operation.
+        let status = StatusCode::from_u16(O::STATUS).unwrap_or(StatusCode::OK);
+        Self::one(Reply::json(status, &value))
+    }
+
+    /// An API error: `status` with `body`, the API's error envelope, as
+    /// JSON. The SDK returns it as `straddle_sdk::Error::Api`, its body in
+    /// `api_error()`. [`error_response`] builds a body.
+    pub fn error(status: StatusCode, body: ErrorResponse) -> Self {
+        Self::one(Reply::json(status, &body))
+    }
+
+    /// Any response: `status`, a `Content-Type` of `content_type`, and
+    /// `body` as given (a malformed or cut-short body, HTML from a proxy, ...).
+    pub fn raw(status: StatusCode, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        match HeaderValue::from_str(content_type) {
+            Ok(value) => Self::one(Ok(Reply::new(status, Some(value), body.into()))),
+            Err(_) => Self::one(Err(format!(
+                "the content type {content_type:?} cannot be sent as a header"
+            ))),
+        }
+    }
+
+    /// The answers in order, one per received request; the last one
+    /// answers every request after it. For retries: a `500`, then a success.
+    pub fn sequence(answers: impl IntoIterator<Item = Answer<O>>) -> Self {
+        let mut sequence = Self {
+            replies: Vec::new(),
+            problem: None,
+            operation: PhantomData,
+        };
+        for answer in answers {
+            sequence.replies.extend(answer.replies);
+            sequence.problem = sequence.problem.or(answer.problem);
+        }
+        if sequence.replies.is_empty() {
+            sequence.problem = sequence
+                .problem
+                .or_else(|| Some("an empty sequence has no answer".to_string()));
+        }
+        sequence
+    }
+}
+
+impl<O> Answer<O> {
+    /// Sends the answer only after `delay` (each answer of a sequence);
+    /// for timeouts, against the client's or a request's `.timeout(..)`.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        for reply in &mut self.replies {
+            reply.delay = Some(delay);
+        }
+        self
+    }
+
+    /// Adds a response header to the answer (each answer of a sequence):
+    /// `Retry-After` or `x-should-retry` for the SDK's retry rules, a
+    /// `Request-Id`, ... An invalid name or value fails `Expectation::mount`.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                for reply in &mut self.replies {
+                    reply.headers.push((name.clone(), value.clone()));
+                }
+            }
+            _ => {
+                self.problem = self
+                    .problem
+                    .or_else(|| Some(format!("the header {name:?}: {value:?} cannot be sent")));
+            }
+        }
+        self
+    }
+
+    fn one(reply: Result<Reply, String>) -> Self {
+        let (replies, problem) = match reply {
+            Ok(reply) => (vec![reply], None),
+            Err(problem) => (Vec::new(), Some(problem)),
+        };
+        Self {
+            replies,
+            problem,
+            operation: PhantomData,
+        }
+    }
+
+    /// The replies in order, or why they cannot be sent.
+    pub(crate) fn into_replies(self) -> Result<Vec<Reply>, String> {
+        match self.problem {
+            Some(problem) => Err(problem),
+            None => Ok(self.replies),
+        }
+    }
+}
+
+/// An error body as the API sends it: `error.status` from `status`,
+/// `error.title` and `error.detail` as given, `error.type` `/mock`, and a
+/// new `meta.api_request_id` (what `straddle_sdk::Error::api_request_id`
+/// returns). Its fields are public, to change as a test needs.
+///
+/// ```
+/// use straddle_sdk::StatusCode;
+/// let body = straddle_sdk_mock::error_response(
+///     StatusCode::UNPROCESSABLE_ENTITY,
+///     "Validation failed",
+///     "email is not a valid address",
+/// );
+/// assert_eq!(body.error.status, 422);
+/// assert_eq!(body.error.detail.as_deref(), Some("email is not a valid address"));
+/// ```
+pub fn error_response(
+    status: StatusCode,
+    title: impl Into<String>,
+    detail: impl Into<String>,
+) -> ErrorResponse {
+    let now = straddle_sdk::chrono::DateTime::<straddle_sdk::chrono::Utc>::from(SystemTime::now());
+    ErrorResponse::new(
+        ErrorContent::new(i32::from(status.as_u16()), title, "/mock").with_detail(detail),
+        ResponseMetadata::new(straddle_sdk::uuid::Uuid::new_v4(), Timestamp::from(now)),
+        ResponseTypeEnum::Error,
+    )
+}

@@ -1,0 +1,363 @@
+//! Expectations: a request of the SDK as the request it matches, and what
+//! it answers. Matching compares what the SDK's own encoder puts on the wire
+//! for the expectation's arguments, so the spec's rules (UUIDs, header
+//! names, query styles, body property names) are not written twice.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use straddle_sdk::reqwest::Method;
+use straddle_sdk::serde_json::Value;
+use straddle_sdk::{HeaderMap, Operation, Request};
+use wiremock::{Match, Mock, Respond, ResponseTemplate};
+
+use crate::answer::{Answer, Reply};
+use crate::received::ReceivedRequest;
+use crate::server::MockServer;
+use crate::{MockError, lock};
+
+/// A request the mock server should expect, and what it answers. Made by
+/// [`MockServer::expect`]; effective once [`Expectation::mount`]ed.
+#[must_use = "an expectation does nothing until `.mount().await`ed"]
+pub struct Expectation<'s, O> {
+    server: &'s MockServer,
+    name: String,
+    wire: Result<Wire, straddle_sdk::Error>,
+    answer: Option<Answer<O>>,
+    times: Option<u64>,
+}
+
+impl<O> fmt::Debug for Expectation<'_, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Expectation")
+            .field("name", &self.name)
+            .field("answer", &self.answer)
+            .field("times", &self.times)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
+    pub(crate) fn new(server: &'s MockServer, request: &Request<'_, O>) -> Self {
+        Self {
+            server,
+            name: format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments()),
+            wire: request.encoded().map(|request| Wire::new(&request)),
+            answer: None,
+            times: None,
+        }
+    }
+
+    /// What a matching request gets. Required.
+    pub fn answer(mut self, answer: Answer<O>) -> Self {
+        self.answer = Some(answer);
+        self
+    }
+
+    /// The number of matching requests the test expects: checked by
+    /// [`MockServer::verify`] and when the server is dropped (a panic naming
+    /// this expectation, with the requests received). Without it, any
+    /// number is fine.
+    pub fn times(mut self, n: u64) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Puts the expectation on the server. When several expectations match
+    /// a request, the first one mounted answers it.
+    ///
+    /// Fails when the expectation's arguments are ones the SDK refuses to
+    /// send, when it has no answer, or when its answer cannot be sent.
+    pub async fn mount(self) -> Result<Mounted, MockError> {
+        let expectation = self.name;
+        let wire = match self.wire {
+            Ok(wire) => wire,
+            Err(source) => {
+                return Err(MockError::InvalidArguments {
+                    expectation,
+                    source,
+                });
+            }
+        };
+        let Some(answer) = self.answer else {
+            return Err(MockError::NoAnswer { expectation });
+        };
+        let replies = match answer.into_replies() {
+            Ok(replies) => replies,
+            Err(message) => {
+                return Err(MockError::InvalidAnswer {
+                    expectation,
+                    message,
+                });
+            }
+        };
+        let described = Arc::new(Described {
+            name: expectation.clone(),
+            wire,
+        });
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let mut mock = Mock::given(Matches(Arc::clone(&described)))
+            .respond_with(Answers {
+                replies,
+                received: Arc::clone(&received),
+            })
+            .named(expectation.clone());
+        if let Some(n) = self.times {
+            mock = mock.expect(n);
+        }
+        mock.mount(self.server.wiremock()).await;
+        self.server.mounted(described);
+        Ok(Mounted {
+            name: expectation,
+            received,
+        })
+    }
+}
+
+/// A mounted expectation: what it received so far.
+pub struct Mounted {
+    name: String,
+    received: Arc<Mutex<Vec<ReceivedRequest>>>,
+}
+
+impl fmt::Debug for Mounted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mounted")
+            .field("name", &self.name)
+            .field("received", &self.received_count())
+            .finish()
+    }
+}
+
+impl Mounted {
+    /// The expectation: its method, path and `Debug`ged arguments.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many requests matched it so far.
+    pub fn received_count(&self) -> usize {
+        lock(&self.received).len()
+    }
+
+    /// The requests that matched it so far, in order.
+    pub fn received_requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.received).clone()
+    }
+}
+
+/// An expectation as the server matches and names it.
+#[derive(Debug)]
+pub(crate) struct Described {
+    pub(crate) name: String,
+    pub(crate) wire: Wire,
+}
+
+/// What the expectation's arguments put on the wire.
+#[derive(Debug)]
+pub(crate) struct Wire {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    /// `None` when the expectation sets no body.
+    body: Option<Value>,
+}
+
+impl Wire {
+    fn new(request: &straddle_sdk::reqwest::Request) -> Self {
+        let body = request
+            .body()
+            .and_then(|body| body.as_bytes())
+            // The SDK's encoder writes JSON bodies only.
+            .and_then(|bytes| straddle_sdk::serde_json::from_slice(bytes).ok());
+        Self {
+            method: request.method().clone(),
+            path: request.url().path().to_string(),
+            query: request.url().query_pairs().into_owned().collect(),
+            headers: request.headers().clone(),
+            body,
+        }
+    }
+
+    /// Why `received` does not match: the first difference, or `None`.
+    /// Matching: method and path equal; every query pair of the expectation
+    /// present; every header of the expectation equal; every top-level body
+    /// property the expectation sets equal. What it leaves unset matches
+    /// anything.
+    pub(crate) fn mismatch(&self, received: &ReceivedRequest) -> Option<String> {
+        if *received.method() != self.method {
+            return Some(format!("the method is {}", received.method()));
+        }
+        if received.path() != self.path {
+            return Some(format!("the path is {}", received.path()));
+        }
+        let mut query = received.query();
+        for (name, value) in &self.query {
+            match query.iter().position(|(n, v)| n == name && v == value) {
+                Some(found) => drop(query.swap_remove(found)),
+                None => return Some(format!("the query has no `{name}={value}`")),
+            }
+        }
+        for (name, value) in &self.headers {
+            let sent: Vec<_> = received.headers().get_all(name).iter().collect();
+            if !sent.contains(&value) {
+                return Some(match sent.first() {
+                    Some(sent) => format!("the header `{name}` is {sent:?}, not {value:?}"),
+                    None => format!("the header `{name}` is missing (expected {value:?})"),
+                });
+            }
+        }
+        let body = self.body.as_ref()?;
+        let sent: Option<Value> = received.json().ok();
+        match (body, &sent) {
+            (Value::Object(expected), Some(Value::Object(sent))) => {
+                expected
+                    .iter()
+                    .find_map(|(name, value)| match sent.get(name) {
+                        Some(sent) if sent == value => None,
+                        Some(sent) => Some(format!("the body's `{name}` is {sent}, not {value}")),
+                        None => Some(format!("the body has no `{name}` (expected {value})")),
+                    })
+            }
+            (expected, Some(sent)) if expected == sent => None,
+            _ => Some(format!(
+                "the body is {}, not {body}",
+                String::from_utf8_lossy(received.body())
+            )),
+        }
+    }
+}
+
+/// Matches the requests of one expectation.
+struct Matches(Arc<Described>);
+
+impl Match for Matches {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        self.0
+            .wire
+            .mismatch(&ReceivedRequest::new(request))
+            .is_none()
+    }
+}
+
+/// Answers the requests of one expectation in order, and records them.
+struct Answers {
+    replies: Vec<Reply>,
+    received: Arc<Mutex<Vec<ReceivedRequest>>>,
+}
+
+impl Respond for Answers {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let mut received = lock(&self.received);
+        received.push(ReceivedRequest::new(request));
+        // The last answer repeats; `mount` checked there is one.
+        let reply = self
+            .replies
+            .get(received.len() - 1)
+            .or_else(|| self.replies.last());
+        match reply {
+            Some(reply) => reply.template(),
+            None => ResponseTemplate::new(straddle_sdk::StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use straddle_sdk::reqwest::Url;
+    use straddle_sdk::serde_json::json;
+
+    use super::*;
+
+    fn received(
+        url: &str,
+        headers: &[(&'static str, &'static str)],
+        body: &str,
+    ) -> ReceivedRequest {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                *name,
+                straddle_sdk::reqwest::header::HeaderValue::from_static(value),
+            );
+        }
+        ReceivedRequest::new(&wiremock::Request {
+            url: Url::parse(url).expect("a URL"),
+            method: Method::POST,
+            headers: map,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    fn wire(
+        query: &[(&str, &str)],
+        headers: &[(&'static str, &'static str)],
+        body: Option<Value>,
+    ) -> Wire {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                *name,
+                straddle_sdk::reqwest::header::HeaderValue::from_static(value),
+            );
+        }
+        Wire {
+            method: Method::POST,
+            path: "/v1/things".into(),
+            query: query
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            headers: map,
+            body,
+        }
+    }
+
+    const AT: &str = "http://127.0.0.1/v1/things";
+
+    #[test]
+    fn a_query_pair_expected_twice_must_be_sent_twice() {
+        let twice = wire(&[("tag", "a"), ("tag", "a")], &[], None);
+        assert_eq!(
+            twice.mismatch(&received(&format!("{AT}?tag=a"), &[], "")),
+            Some("the query has no `tag=a`".into())
+        );
+        assert_eq!(
+            twice.mismatch(&received(&format!("{AT}?tag=a&x=1&tag=a"), &[], "")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_header_sent_several_times_matches_if_one_value_is_expected() {
+        let expected = wire(&[], &[("x-tag", "b")], None);
+        assert_eq!(
+            expected.mismatch(&received(AT, &[("x-tag", "a"), ("x-tag", "b")], "")),
+            None
+        );
+        assert_eq!(
+            expected.mismatch(&received(AT, &[], "")),
+            Some(r#"the header `x-tag` is missing (expected "b")"#.into())
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_must_be_equal_as_json() {
+        let expected = wire(&[], &[], Some(json!([1, 2])));
+        assert_eq!(expected.mismatch(&received(AT, &[], "[1, 2]")), None);
+        assert_eq!(
+            expected.mismatch(&received(AT, &[], "[2, 1]")),
+            Some("the body is [2, 1], not [1,2]".into())
+        );
+        let object = wire(&[], &[], Some(json!({"a": 1})));
+        assert_eq!(
+            object.mismatch(&received(AT, &[], "not json")),
+            Some(r#"the body is not json, not {"a":1}"#.into())
+        );
+        assert_eq!(
+            object.mismatch(&received(AT, &[], r#"{"b": 1}"#)),
+            Some("the body has no `a` (expected 1)".into())
+        );
+    }
+}

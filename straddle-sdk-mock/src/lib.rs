@@ -1,0 +1,45 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Items
+//!
+//! [`MockServer`] is the loopback server; [`MockServer::expect`] starts an
+//! [`Expectation`] from a request of the SDK, [`Answer`] is what it answers,
+//! [`Mounted`] what it received. [`samples`] holds a sample response of
+//! every operation, [`error_response`] builds an error body.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod answer;
+mod error;
+mod expectation;
+mod received;
+mod server;
+
+// Written by `cargo xtask codegen` from the SDK's OpenAPI fragment;
+// formatted by prettyplease there, so rustfmt leaves it alone.
+#[rustfmt::skip]
+#[path = "generated/samples.rs"]
+pub mod samples;
+
+pub use answer::{Answer, error_response};
+pub use error::MockError;
+pub use expectation::{Expectation, Mounted};
+pub use received::ReceivedRequest;
+pub use server::{MockServer, TEST_API_KEY};
+
+/// The generated sample of `operation`, decoded into its response type.
+/// It cannot fail for the generated samples: a test decodes each one.
+fn decode_sample<T: serde::de::DeserializeOwned>(operation: &str, json: &str) -> T {
+    match straddle_sdk::serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(e) => panic!("the sample response of {operation} does not decode into its type: {e}"),
+    }
+}
+
+/// Locks `mutex`, also after a panic elsewhere: the data is an append-only
+/// record, whole after every push.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
