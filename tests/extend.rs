@@ -90,10 +90,11 @@ impl Intercept for Recorder {
             AttemptOutcome::Failed(_) => "failed".to_string(),
             _ => "other".to_string(),
         };
-        let timed = attempt.elapsed > Duration::ZERO;
+        // The first answer is 60 ms late: the hook sees how long it took.
+        let slow = attempt.elapsed >= Duration::from_millis(50);
         self.note(
             "read_after_attempt",
-            format!("answer {} {what} timed {timed}", attempt.attempt),
+            format!("answer {} {what} slow {slow}", attempt.attempt),
         )
     }
 
@@ -122,7 +123,11 @@ fn client_with(base_url: &str, recorder: &Arc<Recorder>) -> Client {
 
 #[tokio::test]
 async fn an_interceptor_sees_every_phase_and_changes_each_attempt() {
-    let server = server_answering(vec![ResponseTemplate::new(500), ok_example()]).await;
+    let server = server_answering(vec![
+        ResponseTemplate::new(500).set_delay(Duration::from_millis(60)),
+        ok_example(),
+    ])
+    .await;
     let recorder = Arc::new(Recorder::default());
     call(&client_with(&server.uri(), &recorder)).await.unwrap();
 
@@ -131,9 +136,9 @@ async fn an_interceptor_sees_every_phase_and_changes_each_attempt() {
         [
             "call PUT RefreshCustomerReview",
             "send 1/3 retry-count 0",
-            "answer 1 500 timed true",
+            "answer 1 500 slow true",
             "send 2/3 retry-count 1",
-            "answer 2 200 timed true",
+            "answer 2 200 slow false",
             "done 200 after 2",
         ]
     );
@@ -161,8 +166,10 @@ async fn an_interceptor_error_fails_the_call_with_its_phase_and_is_not_retried()
         let Error::Interceptor(e) = &err else {
             panic!("{phase}: {err:?}")
         };
-        assert_eq!(e.phase, phase);
+        assert_eq!(e.phase.to_string(), phase);
+        assert_eq!(e.interceptor, "recorder");
         assert_eq!(e.source.to_string(), format!("refused in {phase}"));
+        assert!(err.to_string().contains("`recorder`"), "{err}");
         assert!(
             err.to_string().contains(&format!("refused in {phase}")),
             "{err}"
@@ -397,7 +404,12 @@ async fn a_derived_client_shares_the_pool_and_keeps_what_it_does_not_change() {
         .max_retries(3)
         .build()
         .unwrap();
-    let derived = client.to_builder().max_retries(0).build().unwrap();
+    let derived = client
+        .to_builder()
+        .max_retries(0)
+        .default_header("x-tenant", "beta")
+        .build()
+        .unwrap();
     assert_eq!(derived.retry_policy().max_retries, 0);
     assert_eq!(client.retry_policy().max_retries, 3);
     assert_eq!(derived.base_url(), client.base_url());
@@ -419,4 +431,42 @@ async fn a_derived_client_shares_the_pool_and_keeps_what_it_does_not_change() {
         .unwrap();
     let _: Value = fresh.request(Method::GET, "/v1/ping").send().await.unwrap();
     assert_eq!(*connections.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_derived_clients_default_header_replaces_its_parents() {
+    let server = server_answering_method("GET", vec![ResponseTemplate::new(200)]).await;
+    let parent = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(server.uri())
+        .default_header("x-tenant", "acme")
+        .default_header("x-region", "eu")
+        .build()
+        .unwrap();
+    let child = parent
+        .to_builder()
+        .default_header("x-tenant", "beta")
+        .default_header("User-Agent", "child/1")
+        .build()
+        .unwrap();
+    for c in [&parent, &child] {
+        c.request(Method::GET, "/v1/ping")
+            .send::<()>()
+            .await
+            .unwrap();
+    }
+    let received = server.received_requests().await.unwrap();
+    let values = |i: usize, name: &str| -> Vec<String> {
+        received[i]
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(values(0, "x-tenant"), ["acme"]);
+    assert_eq!(values(1, "x-tenant"), ["beta"]);
+    assert_eq!(values(1, "x-region"), ["eu"]);
+    assert_eq!(values(1, "user-agent"), ["child/1"]);
+    assert!(values(0, "user-agent")[0].starts_with("straddle-sdk-rust/"));
 }

@@ -89,12 +89,19 @@ async fn a_retry_after_beyond_the_window_returns_at_once_with_the_wait_on_the_er
 #[tokio::test]
 async fn a_retry_after_within_the_window_is_waited_and_kept_on_a_final_error() {
     let server = server_answering(vec![
-        ResponseTemplate::new(503).insert_header("retry-after-ms", "30"),
+        ResponseTemplate::new(503).insert_header("retry-after-ms", "300"),
     ])
     .await;
+    let started = Instant::now();
     let err = call(&client(&server.uri(), 1)).await.unwrap_err();
+    // The client's own backoff is a few milliseconds: the wait is the server's.
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
-    assert_eq!(err.retry_after(), Some(Duration::from_millis(30)));
+    assert_eq!(err.retry_after(), Some(Duration::from_millis(300)));
 }
 
 #[tokio::test]
@@ -121,6 +128,18 @@ async fn a_callers_reqwest_timeout_is_kept_unless_the_sdk_timeout_is_set_too() {
         "the caller's 300 ms timeout was replaced: {:?}",
         started.elapsed()
     );
+    // A deadline for the whole call does not lift the caller's timeout.
+    let started = Instant::now();
+    let err = call(
+        &builder()
+            .total_timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(1200));
     // The SDK's timeout, when set as well, is the one that applies.
     let patient = builder().timeout(Duration::from_secs(5)).build().unwrap();
     call(&patient).await.unwrap();
@@ -138,15 +157,24 @@ async fn a_total_timeout_bounds_the_whole_call_across_retries() {
         .base_url(slow.uri())
         .retry_policy(fast_retries(5))
         .timeout(Duration::from_secs(5))
-        .total_timeout(Duration::from_millis(700))
+        .total_timeout(Duration::from_secs(1))
         .build()
         .unwrap();
     let started = Instant::now();
     let err = call(&client).await.unwrap_err();
     let took = started.elapsed();
-    assert!(err.is_timeout(), "{err:?}");
-    assert!(took < Duration::from_millis(1100), "took {took:?}");
-    assert_eq!(err.attempts(), 2, "{err}");
+    // Without the deadline: six attempts, 2.4 s, and a 500.
+    let Error::Deadline(deadline) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(err.is_timeout() && err.is_retryable());
+    assert_eq!(deadline.total_timeout, Duration::from_secs(1));
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_millis(1600),
+        "took {took:?}"
+    );
+    assert!((2..=3).contains(&err.attempts()), "{err}");
+    assert!(err.to_string().contains("total timeout of 1s"), "{err}");
 
     // A retry whose wait would end after the deadline is not made: the
     // last answer is returned at once, without sleeping first.
@@ -174,6 +202,20 @@ async fn a_total_timeout_bounds_the_whole_call_across_retries() {
     );
     assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(asks_to_wait.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unusable_body_after_retries_counts_every_attempt() {
+    let server = server_answering(vec![
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(200).set_body_string("not json"),
+    ])
+    .await;
+    let err = call(&client(&server.uri(), 2)).await.unwrap_err();
+    let Error::Decode(decode) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((decode.attempts, err.attempts()), (2, 2));
 }
 
 #[tokio::test]

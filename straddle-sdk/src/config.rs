@@ -64,14 +64,13 @@ impl FromStr for Environment {
 /// Per-call overrides, set on a request builder (`.max_retries(..)`,
 /// `.timeout(..)`, `.total_timeout(..)`, `.header(..)`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RequestOptions {
+pub(crate) struct RequestOptions {
     /// Retries for this call instead of the client's.
-    pub max_retries: Option<u32>,
+    pub(crate) max_retries: Option<u32>,
     /// Per-attempt timeout for this call instead of the client's.
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
     /// Deadline of the whole call, retries and waits included, instead of the client's.
-    pub total_timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
     /// Headers added to this call; checked when it is sent.
     pub(crate) headers: Headers,
 }
@@ -82,6 +81,8 @@ pub(crate) struct Shared {
     pub(crate) base_url: reqwest::Url,
     /// The base URL as users see it (no trailing slash).
     pub(crate) base_url_text: String,
+    /// The environment the base URL came from, if it was not set directly.
+    pub(crate) environment: Option<Environment>,
     pub(crate) http: reqwest::Client,
     pub(crate) api_key: ApiKey,
     /// `User-Agent`, `Accept` and the client's default headers; a call's
@@ -161,8 +162,11 @@ impl Client {
         let shared = &self.shared;
         ClientBuilder {
             api_key: Some(KeyInput::Checked(shared.api_key.clone())),
-            environment: Environment::default(),
-            base_url: Some(shared.base_url_text.clone()),
+            environment: shared.environment.unwrap_or_default(),
+            base_url: match shared.environment {
+                Some(_) => None,
+                None => Some(shared.base_url_text.clone()),
+            },
             retry: shared.retry.clone(),
             timeout: shared.timeout,
             total_timeout: shared.total_timeout,
@@ -171,7 +175,8 @@ impl Client {
             http_client: Some(shared.http.clone()),
             callers_http_client: shared.callers_http_client,
             derived: true,
-            headers: Headers::from_map(&shared.default_headers),
+            inherited_headers: shared.default_headers.clone(),
+            headers: Headers::default(),
             interceptors: shared.interceptors.clone(),
         }
     }
@@ -204,6 +209,9 @@ pub struct ClientBuilder {
     callers_http_client: bool,
     /// Made by [`Client::to_builder`]: the pool is shared.
     derived: bool,
+    /// The default headers of the client this builder came from, which
+    /// `headers` replace name by name.
+    inherited_headers: HeaderMap,
     headers: Headers,
     interceptors: Vec<Arc<dyn Intercept>>,
 }
@@ -294,9 +302,11 @@ impl ClientBuilder {
     /// `.header(..)` replace it. `Authorization` (set with `.api_key(..)`),
     /// framing headers (`Content-Length`, `Transfer-Encoding`, `Host`,
     /// `Connection`, ...) and values with CR, LF or other control characters
-    /// are refused: `build()` fails with [`Error::Config`].
+    /// are refused: `build()` fails with [`Error::Config`]. So is
+    /// `Idempotency-Key`: one key on every call would make the server treat
+    /// different calls as one; set it per request.
     pub fn default_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.add(name, value);
+        self.headers.add_default(name, value);
         self
     }
 
@@ -372,6 +382,12 @@ impl ClientBuilder {
             HeaderValue::from_static(concat!("straddle-sdk-rust/", env!("CARGO_PKG_VERSION"))),
         );
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for name in self.inherited_headers.keys() {
+            default_headers.remove(name);
+            for value in self.inherited_headers.get_all(name) {
+                default_headers.append(name, value.clone());
+            }
+        }
         self.headers
             .apply(&mut default_headers)
             .map_err(|e| Error::config(format!("default header: {e}")))?;
@@ -404,6 +420,7 @@ impl ClientBuilder {
             shared: Arc::new(Shared {
                 base_url,
                 base_url_text,
+                environment: self.base_url.is_none().then_some(self.environment),
                 http,
                 api_key,
                 default_headers,
@@ -644,6 +661,34 @@ mod tests {
             let err = builder.build().unwrap_err().to_string();
             assert!(err.contains("connect_timeout"), "{err}");
         }
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "rustls-ring", feature = "native-tls")),
+        ignore = "needs a TLS feature"
+    )]
+    fn a_derived_client_keeps_its_environment_and_can_change_it() {
+        let sandbox = Client::builder().api_key("k").build().unwrap();
+        let production = sandbox
+            .to_builder()
+            .environment(Environment::Production)
+            .build()
+            .unwrap();
+        assert_eq!(production.base_url(), "https://production.straddle.com");
+        assert_eq!(
+            sandbox.to_builder().build().unwrap().base_url(),
+            sandbox.base_url()
+        );
+        // A base URL set directly stays, as on a new builder.
+        let custom = Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap()
+            .to_builder()
+            .environment(Environment::Production);
+        assert_eq!(custom.build().unwrap().base_url(), "http://127.0.0.1:1");
     }
 
     #[test]

@@ -21,9 +21,9 @@ use crate::types::ErrorResponse;
 const SNIPPET_BYTES: usize = 512;
 
 /// Everything that can go wrong with a call. Match on the variant, or use the
-/// accessors ([`Error::status`], [`Error::api_error`], [`Error::request_id`],
-/// [`Error::api_request_id`], [`Error::retry_after`], [`Error::is_timeout`],
-/// [`Error::is_retryable`]) which work on every variant.
+/// accessors ([`Error::status`], [`Error::api_error`],
+/// [`Error::api_request_id`], [`Error::retry_after`], [`Error::attempts`],
+/// [`Error::is_timeout`], [`Error::is_retryable`]) which work on every variant.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -36,6 +36,9 @@ pub enum Error {
     /// A success status whose body is not the documented JSON, or is larger
     /// than the configured limit.
     Decode(Box<DecodeError>),
+    /// The call's `total_timeout` passed before it ended (attempts and the
+    /// waits between them included).
+    Deadline(Box<DeadlineError>),
     /// An interceptor ([`crate::Intercept`]) failed the call.
     Interceptor(Box<InterceptorError>),
     /// An argument was rejected before any request was sent.
@@ -85,14 +88,28 @@ pub struct TransportError {
     pub source: reqwest::Error,
 }
 
+/// A call whose `total_timeout` passed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DeadlineError {
+    /// The operation that was called.
+    pub operation: Cow<'static, str>,
+    /// Requests sent for this call, the one cut short included.
+    pub attempts: u32,
+    /// The deadline the call had.
+    pub total_timeout: Duration,
+}
+
 /// An interceptor's refusal of a call.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct InterceptorError {
     /// The operation that was called.
     pub operation: Cow<'static, str>,
-    /// The hook that failed (`modify_before_transmit`, ...).
-    pub phase: &'static str,
+    /// The hook that failed.
+    pub phase: crate::intercept::Phase,
+    /// The interceptor's [`crate::Intercept::name`].
+    pub interceptor: &'static str,
     /// Requests sent for this call before the hook failed.
     pub attempts: u32,
     /// The interceptor's own error; downcast it to its type.
@@ -109,6 +126,8 @@ pub struct DecodeError {
     pub status: StatusCode,
     /// The response headers.
     pub headers: HeaderMap,
+    /// How many requests were sent for this call.
+    pub attempts: u32,
     /// The start of the body (at most 512 bytes, lossy UTF-8).
     pub snippet: String,
     /// Why the body was rejected.
@@ -135,7 +154,10 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::Timeout(e) | Error::Connection(e) => e.source.status(),
-            Error::Interceptor(_) | Error::InvalidRequest { .. } | Error::Config { .. } => None,
+            Error::Deadline(_)
+            | Error::Interceptor(_)
+            | Error::InvalidRequest { .. }
+            | Error::Config { .. } => None,
         }
     }
 
@@ -202,14 +224,16 @@ impl Error {
             Error::Api(e) => e.attempts,
             Error::Timeout(e) | Error::Connection(e) => e.attempts,
             Error::Interceptor(e) => e.attempts,
-            Error::Decode(_) => 1,
+            Error::Deadline(e) => e.attempts,
+            Error::Decode(e) => e.attempts,
             Error::InvalidRequest { .. } | Error::Config { .. } => 0,
         }
     }
 
-    /// Whether the call gave up because no answer came in time.
+    /// Whether the call gave up because no answer came in time: an
+    /// attempt's timeout, or the call's `total_timeout`.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
+        matches!(self, Error::Timeout(_) | Error::Deadline(_))
     }
 
     /// Whether the same call could succeed if made again later (the client
@@ -218,7 +242,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => crate::retry::is_retryable_status(e.status),
-            Error::Timeout(_) | Error::Connection(_) => true,
+            Error::Timeout(_) | Error::Connection(_) | Error::Deadline(_) => true,
             Error::Decode(_)
             | Error::Interceptor(_)
             | Error::InvalidRequest { .. }
@@ -274,14 +298,41 @@ impl<'de> serde::de::Visitor<'de> for Object {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut id = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match (self.inner, key.as_ref()) {
-                (false, "meta") => id = map.next_value_seed(Object { inner: true })?,
-                (true, "api_request_id") => id = map.next_value::<Option<String>>()?,
+        while let Some(key) = map.next_key::<Key>()? {
+            match (self.inner, key) {
+                (false, Key::Meta) => id = map.next_value_seed(Object { inner: true })?,
+                (true, Key::ApiRequestId) => id = map.next_value::<Option<String>>()?,
                 _ => drop(map.next_value::<serde::de::IgnoredAny>()?),
             }
         }
         Ok(id)
+    }
+}
+
+/// An object key, told apart without allocating.
+enum Key {
+    Meta,
+    ApiRequestId,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+                Ok(match key {
+                    "meta" => Key::Meta,
+                    "api_request_id" => Key::ApiRequestId,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(Name)
     }
 }
 
@@ -365,10 +416,16 @@ impl fmt::Display for Error {
                 e.attempts,
                 cause(&e.source)
             ),
+            Error::Deadline(e) => write!(
+                f,
+                "{} did not finish within its total timeout of {:?} ({} attempt(s))",
+                e.operation, e.total_timeout, e.attempts
+            ),
             Error::Interceptor(e) => write!(
                 f,
-                "{}: an interceptor failed the call in `{}` after {} attempt(s): {}",
+                "{}: the interceptor `{}` failed the call in `{}` after {} attempt(s): {}",
                 e.operation,
+                e.interceptor,
                 e.phase,
                 e.attempts,
                 one_line(&e.source.to_string())

@@ -4,7 +4,9 @@
 //! checked when it is added and a refusal is reported before anything is
 //! sent: no CR, LF or other control characters, no `Authorization` (the key
 //! is set with `.api_key(..)`), and no header that changes how a message is
-//! framed or routed.
+//! framed or routed. These checks are for what could break or leak; a
+//! header the spec describes (`Idempotency-Key`, ...) set this way is not
+//! held to the spec's rules for it, as its own setter is.
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -32,17 +34,30 @@ pub(crate) struct Headers {
 }
 
 impl Headers {
-    /// The headers of `map`, as they are.
-    pub(crate) fn from_map(map: &HeaderMap) -> Self {
-        Self {
-            list: map.iter().map(|(n, v)| (n.clone(), v.clone())).collect(),
-            refused: None,
-        }
-    }
-
     /// Adds `name: value` if it may be sent; remembers why not otherwise.
     pub(crate) fn add(&mut self, name: &str, value: &str) {
-        match check(name, value) {
+        self.push(check(name, value));
+    }
+
+    /// Adds `name: value` as a header of every call of a client: as
+    /// [`Headers::add`], and not an idempotency key, which belongs to one call.
+    pub(crate) fn add_default(&mut self, name: &str, value: &str) {
+        let checked = check(name, value).and_then(|(name, value)| {
+            if name == crate::IDEMPOTENCY_KEY {
+                Err(
+                    "`Idempotency-Key` cannot be a default header: one key on every call \
+                     would make the server treat different calls as one; set it per request"
+                        .to_string(),
+                )
+            } else {
+                Ok((name, value))
+            }
+        });
+        self.push(checked);
+    }
+
+    fn push(&mut self, checked: Result<(HeaderName, HeaderValue), String>) {
+        match checked {
             Ok(pair) => self.list.push(pair),
             Err(why) => {
                 self.refused.get_or_insert(why);
@@ -92,8 +107,11 @@ fn check(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
             "the value of `{header}` contains CR, LF or another control character"
         ));
     }
-    let value = HeaderValue::from_str(value)
+    let mut value = HeaderValue::from_str(value)
         .map_err(|_| format!("the value of `{header}` cannot be sent as a header"))?;
+    // A caller's header may carry a token: `Debug` of the client, a request
+    // or their options prints `Sensitive` instead of it.
+    value.set_sensitive(true);
     Ok((header, value))
 }
 
@@ -117,6 +135,25 @@ mod tests {
         assert_eq!(map["user-agent"], "mine/1");
         let tags: Vec<_> = map.get_all("x-tag").iter().collect();
         assert_eq!(tags, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_default_header_cannot_be_an_idempotency_key_but_a_requests_can() {
+        let mut per_call = Headers::default();
+        per_call.add("Idempotency-Key", "k-0123456789");
+        assert!(per_call.apply(&mut HeaderMap::new()).is_ok());
+        let mut defaults = Headers::default();
+        defaults.add_default("idempotency-key", "k-0123456789");
+        let err = defaults.apply(&mut HeaderMap::new()).unwrap_err();
+        assert!(err.contains("per request"), "{err}");
+    }
+
+    #[test]
+    fn values_are_hidden_from_debug_output() {
+        let mut headers = Headers::default();
+        headers.add("x-token", "secret-token-value");
+        let shown = format!("{headers:?}");
+        assert!(!shown.contains("secret-token-value"), "{shown}");
     }
 
     #[test]

@@ -49,8 +49,12 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// [`crate::Error::Interceptor`].
 ///
 /// Hooks are synchronous and run on the task making the call: keep them short.
+///
+/// An interceptor is the caller's own code and is trusted: what
+/// `modify_before_transmit` changes (the URL, `Authorization`, framing
+/// headers) is sent without the checks that `.header(..)` and raw paths get.
 pub trait Intercept: fmt::Debug + Send + Sync + 'static {
-    /// A name for errors and traces.
+    /// The interceptor's name, as [`crate::Error::Interceptor`] reports it.
     fn name(&self) -> &'static str;
 
     /// Once per call, before the first attempt.
@@ -71,8 +75,10 @@ pub trait Intercept: fmt::Debug + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Every attempt, once it has an answer (status and headers) or failed
-    /// below HTTP, before the pipeline decides whether to retry.
+    /// Every attempt, once it has ended: with an answer (its status and
+    /// headers; its body has been read unless the answer is to be retried),
+    /// or a failure below HTTP (no connection, a timeout, a body cut off).
+    /// A failure is retried after this hook if the retry rules allow.
     fn read_after_attempt(
         &self,
         attempt: &AttemptContext<'_>,
@@ -93,6 +99,28 @@ pub trait Intercept: fmt::Debug + Send + Sync + 'static {
     }
 }
 
+/// A phase of the pipeline where an interceptor runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Phase {
+    /// [`Intercept::read_before_execution`].
+    ReadBeforeExecution,
+    /// [`Intercept::modify_before_transmit`].
+    ModifyBeforeTransmit,
+    /// [`Intercept::read_after_attempt`].
+    ReadAfterAttempt,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::ReadBeforeExecution => "read_before_execution",
+            Phase::ModifyBeforeTransmit => "modify_before_transmit",
+            Phase::ReadAfterAttempt => "read_after_attempt",
+        })
+    }
+}
+
 /// What a call is, as interceptors see it.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -103,6 +131,17 @@ pub struct CallContext<'a> {
     pub method: &'a reqwest::Method,
     /// The URL of the first attempt.
     pub url: &'a reqwest::Url,
+}
+
+impl<'a> CallContext<'a> {
+    /// A call context, for unit tests of an interceptor.
+    pub fn new(operation: &'a str, method: &'a reqwest::Method, url: &'a reqwest::Url) -> Self {
+        Self {
+            operation,
+            method,
+            url,
+        }
+    }
 }
 
 /// One attempt of a call.
@@ -117,6 +156,18 @@ pub struct AttemptContext<'a> {
     pub max_attempts: u32,
     /// Time since this attempt was sent (zero before sending).
     pub elapsed: Duration,
+}
+
+impl<'a> AttemptContext<'a> {
+    /// An attempt context, for unit tests of an interceptor.
+    pub fn new(call: CallContext<'a>, attempt: u32, max_attempts: u32, elapsed: Duration) -> Self {
+        Self {
+            call,
+            attempt,
+            max_attempts,
+            elapsed,
+        }
+    }
 }
 
 /// How an attempt ended.
@@ -144,8 +195,26 @@ pub struct CallSummary<'a> {
     pub headers: &'a HeaderMap,
     /// Requests sent for the call.
     pub attempts: u32,
-    /// Time from the first attempt to the end of the last body.
+    /// Time the call took, from before `read_before_execution` to the end
+    /// of the last body.
     pub elapsed: Duration,
+}
+
+impl<'a> CallSummary<'a> {
+    /// A summary, for unit tests of an interceptor.
+    pub fn new(
+        status: StatusCode,
+        headers: &'a HeaderMap,
+        attempts: u32,
+        elapsed: Duration,
+    ) -> Self {
+        Self {
+            status,
+            headers,
+            attempts,
+            elapsed,
+        }
+    }
 }
 
 /// An interceptor behind an `Arc`, so the caller keeps a handle to it (to

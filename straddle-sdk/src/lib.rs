@@ -93,14 +93,16 @@ pub use uuid;
 pub use auth::ApiKey;
 pub use config::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Environment, RequestOptions,
+    ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Environment,
 };
 pub use encode::JsonBody;
 #[doc(hidden)]
 pub use encode::{Check, Encoder, Style};
-pub use error::{ApiError, DecodeError, DecodeReason, Error, InterceptorError, TransportError};
+pub use error::{
+    ApiError, DeadlineError, DecodeError, DecodeReason, Error, InterceptorError, TransportError,
+};
 pub use intercept::{
-    AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept,
+    AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept, Phase,
 };
 pub use nullable::Nullable;
 #[doc(hidden)]

@@ -6,6 +6,7 @@
 //! `reqwest::Request` ([`crate::encode`]) and hands it here as a [`Call`].
 
 use std::borrow::Cow;
+use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -16,9 +17,11 @@ use tracing::Instrument;
 
 use crate::config::{RequestOptions, Shared};
 use crate::error::{
-    ApiError, DecodeError, DecodeReason, InterceptorError, TransportError, snippet,
+    ApiError, DeadlineError, DecodeError, DecodeReason, InterceptorError, TransportError, snippet,
 };
-use crate::intercept::{AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary};
+use crate::intercept::{
+    AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept, Phase,
+};
 use crate::types::ErrorResponse;
 use crate::{Client, Error};
 
@@ -30,7 +33,7 @@ pub const RETRY_COUNT: HeaderName = HeaderName::from_static("x-straddle-retry-co
 
 /// A successful response: the typed body with the status, headers and how
 /// the call went.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiResponse<T> {
     /// The HTTP status.
@@ -43,6 +46,17 @@ pub struct ApiResponse<T> {
     pub attempts: u32,
     /// The body as received, for [`ApiResponse::api_request_id`].
     raw: Bytes,
+}
+
+impl<T: fmt::Debug> fmt::Debug for ApiResponse<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("data", &self.data)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> ApiResponse<T> {
@@ -242,9 +256,12 @@ struct Outcome {
 enum Failure {
     Transport(reqwest::Error),
     Interceptor {
-        phase: &'static str,
+        phase: Phase,
+        interceptor: &'static str,
         source: BoxError,
     },
+    /// The call's `total_timeout` passed.
+    Deadline(Duration),
     /// The request was already sent by an attempt that could not be retried.
     Spent,
 }
@@ -290,18 +307,30 @@ async fn execute_with_retries(
     let policy = &shared.retry;
     let max_retries = options.max_retries.unwrap_or(policy.max_retries);
     let timeout = options.timeout.or(shared.timeout);
-    let deadline = options
-        .total_timeout
-        .or(shared.total_timeout)
-        .map(|total| Instant::now() + total);
+    let total = options.total_timeout.or(shared.total_timeout);
+    // A deadline too far to represent is no deadline.
+    let deadline = total.and_then(|total| Instant::now().checked_add(total));
+    // A wait fits if the retry after it starts before the deadline.
+    let fits = |wait: Duration| match deadline {
+        None => true,
+        Some(d) => Instant::now().checked_add(wait).is_some_and(|t| t < d),
+    };
     let hooks = &shared.interceptors;
-    let fail = |attempts, phase, source| Outcome {
+    let refused = |attempts, phase, hook: &dyn Intercept, source| Outcome {
         attempts,
-        result: Err(Failure::Interceptor { phase, source }),
+        result: Err(Failure::Interceptor {
+            phase,
+            interceptor: hook.name(),
+            source,
+        }),
+    };
+    let expired = |attempts| Outcome {
+        attempts,
+        result: Err(Failure::Deadline(total.unwrap_or_default())),
     };
     for hook in hooks {
         if let Err(source) = hook.read_before_execution(context) {
-            return fail(0, "read_before_execution", source);
+            return refused(0, Phase::ReadBeforeExecution, hook.as_ref(), source);
         }
     }
     // A retry-count header the caller set is sent as it is.
@@ -327,13 +356,10 @@ async fn execute_with_retries(
                 .headers_mut()
                 .insert(RETRY_COUNT, HeaderValue::from(attempt));
         }
-        // The attempt's timeout, cut short by the call's deadline.
-        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        if let Some(limit) = match (timeout, remaining) {
-            (Some(t), Some(r)) => Some(t.min(r)),
-            (t, r) => t.or(r),
-        } {
-            *request.timeout_mut() = Some(limit);
+        // Only the SDK's own timeout is set on the request: a caller's
+        // client keeps its own, and the deadline is kept below.
+        if let Some(timeout) = timeout {
+            *request.timeout_mut() = Some(timeout);
         }
         let mut attempt_context = AttemptContext {
             call: *context,
@@ -343,7 +369,7 @@ async fn execute_with_retries(
         };
         for hook in hooks {
             if let Err(source) = hook.modify_before_transmit(&attempt_context, &mut request) {
-                return fail(attempt, "modify_before_transmit", source);
+                return refused(attempt, Phase::ModifyBeforeTransmit, hook.as_ref(), source);
             }
         }
         let started = Instant::now();
@@ -353,82 +379,110 @@ async fn execute_with_retries(
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let sent = shared
-            .http
-            .execute(request)
+        let sent = within(deadline, shared.http.execute(request))
             .instrument(attempt_span.clone())
             .await;
-        attempt_context.elapsed = started.elapsed();
-        let elapsed_ms = attempt_context.elapsed.as_millis() as u64;
-        attempt_span.record("elapsed_ms", elapsed_ms);
-        let seen = match &sent {
-            Ok(response) => AttemptOutcome::Response {
-                status: response.status(),
-                headers: response.headers(),
-            },
-            Err(e) => AttemptOutcome::Failed(e),
+        let Some(sent) = sent else {
+            return expired(attempt + 1);
         };
-        for hook in hooks {
-            if let Err(source) = hook.read_after_attempt(&attempt_context, &seen) {
-                return fail(attempt + 1, "read_after_attempt", source);
-            }
-        }
-        // A wait fits if the retry after it starts before the deadline.
-        let fits = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
-        let error = match sent {
+        // What the attempt ended with: an answer to retry (its body unread),
+        // a final answer (read to the end), or a failure below HTTP.
+        let (retry, ended) = match sent {
             Ok(response) => {
                 let status = response.status();
                 attempt_span.record("status", status.as_u16());
                 let wait = (can_retry && policy.should_retry(status, response.headers()))
                     .then(|| policy.delay_for(attempt, Some(response.headers())))
                     .filter(|wait| fits(*wait));
-                if let Some(wait) = wait {
-                    tracing::info!(
-                        attempt = attempt + 1,
-                        status = status.as_u16(),
-                        elapsed_ms,
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying after a retryable status"
-                    );
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                    continue;
-                }
-                match read_answer(response, shared.max_response_bytes)
-                    .instrument(attempt_span)
-                    .await
-                {
-                    Ok(answer) => {
-                        return Outcome {
-                            attempts: attempt + 1,
-                            result: Ok(answer),
-                        };
+                match wait {
+                    Some(wait) => (Some(wait), Ok(Err(response))),
+                    None => {
+                        let read = read_answer(response, shared.max_response_bytes);
+                        match within(deadline, read)
+                            .instrument(attempt_span.clone())
+                            .await
+                        {
+                            None => return expired(attempt + 1),
+                            Some(answer) => (None, answer.map(Ok)),
+                        }
                     }
-                    // A body cut off or too slow is a transport failure.
-                    Err(e) => e,
                 }
             }
-            Err(e) => e,
+            Err(e) => (None, Err(e)),
         };
-        let wait = (can_retry && is_retryable_transport(&error))
-            .then(|| policy.delay_for(attempt, None))
-            .filter(|wait| fits(*wait));
-        let Some(wait) = wait else {
-            return Outcome {
-                attempts: attempt + 1,
-                result: Err(Failure::Transport(error)),
-            };
+        attempt_context.elapsed = started.elapsed();
+        let elapsed_ms = attempt_context.elapsed.as_millis() as u64;
+        attempt_span.record("elapsed_ms", elapsed_ms);
+        let seen = match &ended {
+            Ok(Err(response)) => AttemptOutcome::Response {
+                status: response.status(),
+                headers: response.headers(),
+            },
+            Ok(Ok(answer)) => AttemptOutcome::Response {
+                status: answer.status,
+                headers: &answer.headers,
+            },
+            Err(e) => AttemptOutcome::Failed(e),
         };
-        tracing::info!(
-            attempt = attempt + 1,
-            elapsed_ms,
-            timeout = error.is_timeout(),
-            wait_ms = wait.as_millis() as u64,
-            error = %crate::error::cause(&error),
-            "retrying after a transport error"
-        );
+        for hook in hooks {
+            if let Err(source) = hook.read_after_attempt(&attempt_context, &seen) {
+                return refused(attempt + 1, Phase::ReadAfterAttempt, hook.as_ref(), source);
+            }
+        }
+        let wait = match ended {
+            Ok(Ok(answer)) => {
+                return Outcome {
+                    attempts: attempt + 1,
+                    result: Ok(answer),
+                };
+            }
+            Ok(Err(response)) => {
+                let wait = retry.unwrap_or_default();
+                tracing::info!(
+                    attempt = attempt + 1,
+                    status = response.status().as_u16(),
+                    elapsed_ms,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying after a retryable status"
+                );
+                // Not held through the wait: its connection goes back to the pool.
+                drop(response);
+                wait
+            }
+            // A connection that failed, or a body cut off or too slow.
+            Err(error) => {
+                let wait = (can_retry && is_retryable_transport(&error))
+                    .then(|| policy.delay_for(attempt, None))
+                    .filter(|wait| fits(*wait));
+                let Some(wait) = wait else {
+                    return Outcome {
+                        attempts: attempt + 1,
+                        result: Err(Failure::Transport(error)),
+                    };
+                };
+                tracing::info!(
+                    attempt = attempt + 1,
+                    elapsed_ms,
+                    timeout = error.is_timeout(),
+                    wait_ms = wait.as_millis() as u64,
+                    error = %crate::error::cause(&error),
+                    "retrying after a transport error"
+                );
+                wait
+            }
+        };
         tokio::time::sleep(wait).await;
         attempt += 1;
+    }
+}
+
+/// `future`'s output, or `None` if `deadline` passes first.
+async fn within<F: std::future::Future>(deadline: Option<Instant>, future: F) -> Option<F::Output> {
+    match deadline {
+        None => Some(future.await),
+        Some(deadline) => tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), future)
+            .await
+            .ok(),
     }
 }
 
@@ -479,12 +533,24 @@ fn decode<T: DeserializeOwned>(
         Err(Failure::Spent) => {
             return Err(Error::invalid(operation, "the request was already sent"));
         }
-        Err(Failure::Interceptor { phase, source }) => {
+        Err(Failure::Interceptor {
+            phase,
+            interceptor,
+            source,
+        }) => {
             return Err(Error::Interceptor(Box::new(InterceptorError {
                 operation,
                 phase,
+                interceptor,
                 attempts,
                 source,
+            })));
+        }
+        Err(Failure::Deadline(total_timeout)) => {
+            return Err(Error::Deadline(Box::new(DeadlineError {
+                operation,
+                attempts,
+                total_timeout,
             })));
         }
     };
@@ -498,6 +564,7 @@ fn decode<T: DeserializeOwned>(
                 operation,
                 status,
                 headers,
+                attempts,
                 snippet: String::new(),
                 reason: DecodeReason::TooLarge { limit },
             })));
@@ -517,6 +584,7 @@ fn decode<T: DeserializeOwned>(
                 operation,
                 status,
                 headers,
+                attempts,
                 snippet: snippet(&body),
                 reason: DecodeReason::Json(e),
             }))),

@@ -120,9 +120,14 @@ impl RawRequest<'_> {
         }
         wire.json(&self.body, false, &[])?;
         // The path as the caller wrote it (percent-escapes kept), under the base path.
-        let mut url = self.client.shared.base_url.clone();
-        let path = format!("{}{}", url.path().trim_end_matches('/'), self.path);
-        url.set_path(&path);
+        let base = &self.client.shared.base_url;
+        let prefix = base.path().trim_end_matches('/');
+        let mut url = base.clone();
+        url.set_path(&format!("{prefix}{}", self.path));
+        // However the URL parser reads the path, it stays under the base.
+        if !url.path().starts_with(prefix) || url.path().len() < prefix.len() + self.path.len() {
+            return Err(invalid("the path would leave the base URL"));
+        }
         Ok(wire.into_request_at(url, self.method.clone()))
     }
 
@@ -132,8 +137,9 @@ impl RawRequest<'_> {
 }
 
 /// A path may only name a resource under the base URL: it starts with `/`,
-/// and has no query, fragment, empty, `.` or `..` segment, template braces or
-/// control characters, so it cannot reach another host or escape the base path.
+/// and has no query, fragment, empty, `.` or `..` segment (percent-encoded
+/// dots included), backslash, template braces or control characters, so it
+/// cannot reach another host or escape the base path.
 fn check_path(path: &str) -> Result<(), &'static str> {
     if !path.starts_with('/') {
         return Err("the path must start with `/` (it is appended to the base URL)");
@@ -144,11 +150,15 @@ fn check_path(path: &str) -> Result<(), &'static str> {
     if path.contains(['{', '}']) || path.chars().any(char::is_control) {
         return Err("the path cannot hold braces or control characters: percent-encode them");
     }
-    if path[1..]
-        .split('/')
-        .any(|segment| matches!(segment, "" | "." | ".."))
-        && path != "/"
-    {
+    if path.contains('\\') {
+        return Err("the path cannot hold `\\`: percent-encode it");
+    }
+    // `%2e` is a dot to URL parsers: `.%2E` and `%2e%2e` are `..`.
+    let dots = |segment: &str| {
+        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+        matches!(lower.as_str(), "" | "." | "..")
+    };
+    if path != "/" && path[1..].split('/').any(dots) {
         return Err("the path cannot have empty, `.` or `..` segments");
     }
     Ok(())
@@ -169,6 +179,10 @@ mod tests {
             ("//evil.example/v1", "segments"),
             ("/v1/../admin", "segments"),
             ("/v1/./x", "segments"),
+            ("/v1/%2E%2e/%2e%2e/x", "segments"),
+            ("/v1/.%2E/admin", "segments"),
+            ("/v1/%2e/x", "segments"),
+            ("/v1/..\\admin", "`\\`"),
             ("/v1/x?token=1", "query"),
             ("/v1/x#f", "query"),
             ("/v1/{id}", "braces"),

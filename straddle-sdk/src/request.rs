@@ -125,9 +125,10 @@ macro_rules! call_options {
         /// Adds a header to this call, replacing one of the same name that
         /// the SDK, the client's defaults or the operation's arguments would
         /// send (`User-Agent`, the retry-count header, `Idempotency-Key`,
-        /// ...). Checked like every argument: `Authorization`, framing
-        /// headers and values with CR, LF or other control characters fail
-        /// `send()` with [`crate::Error::InvalidRequest`] before anything is sent.
+        /// ...). Checked for what could break or leak: `Authorization`,
+        /// framing headers and values with CR, LF or other control
+        /// characters fail `send()` with [`crate::Error::InvalidRequest`]
+        /// before anything is sent. The value is hidden from `Debug` output.
         pub fn header(mut self, name: &str, value: &str) -> Self {
             self.options.headers.add(name, value);
             self
