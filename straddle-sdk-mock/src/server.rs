@@ -92,21 +92,14 @@ impl MockServer {
     /// per-attempt timeout of 10 s, and no proxy from the environment.
     /// So retries run as in production, without their waits.
     pub fn client_builder(&self) -> ClientBuilder {
-        let builder = Client::builder()
+        // A loopback server is never reached through `HTTP_PROXY`.
+        Client::builder()
             .api_key(TEST_API_KEY)
             .base_url(self.uri())
             .retry_policy(fast_retries())
-            .timeout(TIMEOUT);
-        // A loopback server is never reached through `HTTP_PROXY`. Should
-        // this client fail to build, the SDK's own says why in `build()`.
-        match straddle_sdk::reqwest::Client::builder()
-            .no_proxy()
+            .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(1))
-            .build()
-        {
-            Ok(http) => builder.http_client(http),
-            Err(_) => builder,
-        }
+            .no_proxy()
     }
 
     /// A client for this server: [`MockServer::client_builder`], built.

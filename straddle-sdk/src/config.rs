@@ -171,6 +171,7 @@ impl Client {
             timeout: shared.timeout,
             total_timeout: shared.total_timeout,
             connect_timeout: None,
+            no_proxy: false,
             max_response_bytes: Some(shared.max_response_bytes),
             http_client: Some(shared.http.clone()),
             callers_http_client: shared.callers_http_client,
@@ -202,6 +203,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     total_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    no_proxy: bool,
     max_response_bytes: Option<usize>,
     http_client: Option<reqwest::Client>,
     /// Whether `http_client` came from the caller (not from `to_builder`
@@ -325,6 +327,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Ignore the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` environment
+    /// variables, which the HTTP client otherwise follows: for a server on
+    /// loopback (a mock server in tests) that no proxy can reach. Like
+    /// [`ClientBuilder::connect_timeout`], it belongs to the connection pool
+    /// the SDK builds.
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
     /// The largest response body accepted (default 4 MiB); a larger one is
     /// an [`Error::Decode`], not an allocation the server controls.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
@@ -369,11 +381,11 @@ impl ClientBuilder {
                 )));
             }
         };
-        if self.http_client.is_some() && self.connect_timeout.is_some() {
+        if self.http_client.is_some() && (self.connect_timeout.is_some() || self.no_proxy) {
             return Err(Error::config(if self.derived {
-                "`connect_timeout` cannot change on a client that shares another's connection pool"
+                "`connect_timeout` and `no_proxy` cannot change on a client that shares another's connection pool"
             } else {
-                "`connect_timeout` cannot apply to a caller's `reqwest::Client`: set it on that client"
+                "`connect_timeout` and `no_proxy` cannot apply to a caller's `reqwest::Client`: set them on that client"
             }));
         }
         let mut default_headers = HeaderMap::new();
@@ -402,8 +414,14 @@ impl ClientBuilder {
                 if base_url.scheme() == "https" && !HAS_TLS {
                     return Err(Error::config(NO_TLS));
                 }
-                tls(reqwest::Client::builder())?
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                let builder = tls(reqwest::Client::builder())?
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
+                let builder = if self.no_proxy {
+                    builder.no_proxy()
+                } else {
+                    builder
+                };
+                builder
                     .build()
                     .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
             }
@@ -635,10 +653,12 @@ mod tests {
         };
         let own = base().build().unwrap();
         assert_eq!(own.shared.timeout, Some(DEFAULT_TIMEOUT));
-        let callers = base().http_client(reqwest::Client::new()).build().unwrap();
+        // A caller's client, with the TLS set-up every feature set can build.
+        let http = || tls(reqwest::Client::builder()).unwrap().build().unwrap();
+        let callers = base().http_client(http()).build().unwrap();
         assert_eq!(callers.shared.timeout, None);
         let both = base()
-            .http_client(reqwest::Client::new())
+            .http_client(http())
             .timeout(Duration::from_secs(3))
             .build()
             .unwrap();
@@ -655,8 +675,9 @@ mod tests {
         for builder in [
             callers.to_builder().connect_timeout(Duration::from_secs(1)),
             base()
-                .http_client(reqwest::Client::new())
+                .http_client(http())
                 .connect_timeout(Duration::from_secs(1)),
+            base().http_client(http()).no_proxy(),
         ] {
             let err = builder.build().unwrap_err().to_string();
             assert!(err.contains("connect_timeout"), "{err}");
