@@ -441,6 +441,8 @@ async fn a_derived_clients_default_header_replaces_its_parents() {
         .base_url(server.uri())
         .default_header("x-tenant", "acme")
         .default_header("x-region", "eu")
+        .default_header("x-tag", "1")
+        .default_header("x-tag", "2")
         .build()
         .unwrap();
     let child = parent
@@ -465,6 +467,9 @@ async fn a_derived_clients_default_header_replaces_its_parents() {
             .collect()
     };
     assert_eq!(values(0, "x-tenant"), ["acme"]);
+    // A default given twice is sent twice, by the parent and the child.
+    assert_eq!(values(0, "x-tag"), ["1", "2"]);
+    assert_eq!(values(1, "x-tag"), ["1", "2"]);
     assert_eq!(values(1, "x-tenant"), ["beta"]);
     assert_eq!(values(1, "x-region"), ["eu"]);
     assert_eq!(values(1, "user-agent"), ["child/1"]);

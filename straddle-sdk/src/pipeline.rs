@@ -10,7 +10,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, Entry, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -225,11 +225,18 @@ fn prepare(
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
     let headers = request.headers_mut();
-    for name in shared.default_headers.keys() {
-        if !headers.contains_key(name) {
-            for value in shared.default_headers.get_all(name) {
-                headers.append(name, value.clone());
+    // Room for the defaults, the key, an idempotency key and the retry count.
+    headers.reserve(shared.default_headers.len() + 3);
+    // One lookup per default value; values of one name come one after another.
+    let mut added: Option<&HeaderName> = None;
+    for (name, value) in &shared.default_headers {
+        match headers.entry(name) {
+            Entry::Vacant(slot) => {
+                slot.insert(value.clone());
+                added = Some(name);
             }
+            Entry::Occupied(mut slot) if added == Some(name) => slot.append(value.clone()),
+            Entry::Occupied(_) => {}
         }
     }
     if !options.headers.is_empty() {
