@@ -1,14 +1,15 @@
 //! Code generation time.
 //!
-//! - `fragment`: `xtask::codegen::generate_all` on the checked-in fragment,
-//!   what `cargo xtask codegen` does minus writing: load, validate,
-//!   transform, progenitor, the resource tree, prettyplease. Target: under
-//!   100 ms.
-//! - `fragment_progenitor`: progenitor alone on the fragment (already loaded,
-//!   validated and transformed outside the timed loop);
-//! - `upstream`: progenitor alone on every operation of the full upstream
-//!   description (likewise prepared outside the timed loop), to show how
-//!   generation scales against `fragment_progenitor`. Slow, so few samples.
+//! - `fragment`: `generate_all` on the checked-in fragment, what
+//!   `cargo xtask codegen` does minus writing: load, validate, transform,
+//!   model (with typify's first run), every emitter (with typify's second
+//!   run), prettyplease. Target: under 100 ms.
+//! - `fragment_typify`: one typify run alone on the fragment (already
+//!   loaded, validated and transformed outside the timed loop);
+//! - `upstream`: the SDK's generator on every operation of the full
+//!   upstream description (extracted outside the timed loop), to show how
+//!   generation scales; `upstream_typify`: one typify run of it. Slow, so
+//!   few samples.
 
 #[path = "common/report.rs"]
 mod report;
@@ -17,35 +18,29 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode};
-use xtask::codegen::Layout;
+use xtask::model::typify;
+use xtask::spec::Spec;
+use xtask::targets::workspace::{self, Layout};
 
 use report::{Report, duration, ratio};
 
 /// The issue's target for generation from the fragment, in nanoseconds.
 const FRAGMENT_TARGET_NS: f64 = 100e6;
 
-/// Operations in a prepared description (an `openapiv3::OpenAPI`, whose
-/// crate this one does not depend on by name).
-macro_rules! operation_count {
-    ($api:expr) => {
-        $api.paths
-            .paths
-            .values()
-            .filter_map(|item| item.as_item())
-            .map(|item| item.iter().count())
-            .sum::<usize>()
-    };
-}
-
 /// The workspace root.
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// One typify run over `spec`, with the model's settings.
+fn typify_once(spec: &Spec, plan: &typify::Plan) {
+    typify::run(&spec.file, &spec.api, &typify::settings(plan)).expect("typify runs");
+}
+
 /// Returns the number of operations in the fragment.
 fn fragment(c: &mut Criterion, layout: &Layout) -> usize {
-    let files = xtask::codegen::generate_all(layout).expect("generation from the fragment");
-    let stale = xtask::codegen::check(layout, &files).expect("comparison with the checked-in code");
+    let files = workspace::generate_all(layout).expect("generation from the fragment");
+    let stale = workspace::check(layout, &files).expect("comparison with the checked-in code");
     if !stale.is_clean() {
         eprintln!("note: the checked-in generated code differs from the fragment's: {stale:?}");
     }
@@ -56,34 +51,28 @@ fn fragment(c: &mut Criterion, layout: &Layout) -> usize {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     group.bench_function("fragment", |b| {
-        b.iter(|| xtask::codegen::generate_all(layout).expect("generation from the fragment"))
+        b.iter(|| workspace::generate_all(layout).expect("generation from the fragment"))
     });
-
-    let path = layout.fragment();
-    let doc = xtask::spec::load(&path).expect("fragment loads");
-    let api = xtask::codegen::prepare(&path, doc).expect("fragment prepares");
-    let operations = operation_count!(api);
-    let settings = xtask::generate::settings();
-    group.bench_function("fragment_progenitor", |b| {
-        b.iter(|| {
-            xtask::generate::progenitor_tokens(&path, &api, &settings)
-                .expect("generation from the fragment")
-        })
+    let output = xtask::targets::generate(&layout.sdk()).expect("fragment generates");
+    let api = &output.api;
+    group.bench_function("fragment_typify", |b| {
+        b.iter(|| typify_once(&api.spec, &api.typify))
     });
     group.finish();
-    operations
+    api.operations.len()
 }
 
 /// Returns the number of operations in the upstream description.
 fn upstream(c: &mut Criterion, layout: &Layout) -> usize {
     let path = layout.upstream();
-    let doc = xtask::spec::load(&path).expect("upstream loads");
-    let ops = xtask::config::load(&layout.operations_all()).expect("operations-all.toml loads");
-    let fragment = xtask::extract::extract(&path, &doc, &xtask::extract::Selection::Listed(&ops))
+    let doc = xtask::spec::load::load(&path).expect("upstream loads");
+    let ops =
+        xtask::spec::operations::load(&layout.operations_all()).expect("operations-all.toml loads");
+    let fragment = xtask::spec::extract::extract(&path, &doc, &ops)
         .expect("every upstream operation extracts");
-    let api = xtask::codegen::prepare(&path, fragment.clone()).expect("upstream prepares");
-    let operations = operation_count!(api);
-    let settings = xtask::generate::settings();
+    let spec = Spec::new(&path, "upstream", fragment).expect("upstream prepares");
+    let output =
+        xtask::targets::output(spec.clone(), &ops, "full_api").expect("upstream generates");
 
     let mut group = c.benchmark_group("codegen");
     group
@@ -91,21 +80,18 @@ fn upstream(c: &mut Criterion, layout: &Layout) -> usize {
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(5));
-    // The SDK's own generator: types, unions and resources, formatted.
+    // The SDK's own generator: model, every emitter, formatted.
     group.bench_function("upstream", |b| {
         b.iter(|| {
-            xtask::codegen::generate_module(&path, "upstream", fragment.clone(), &ops)
+            xtask::targets::output(spec.clone(), &ops, "full_api")
                 .expect("generation from upstream")
         })
     });
-    group.bench_function("upstream_progenitor", |b| {
-        b.iter(|| {
-            xtask::generate::progenitor_tokens(&path, &api, &settings)
-                .expect("generation from upstream")
-        })
+    group.bench_function("upstream_typify", |b| {
+        b.iter(|| typify_once(&output.api.spec, &output.api.typify))
     });
     group.finish();
-    operations
+    output.api.operations.len()
 }
 
 fn main() {
@@ -118,9 +104,9 @@ fn main() {
 
     criterion.final_summary();
     let frag = report.median_ns("codegen", "fragment");
-    let frag_progenitor = report.median_ns("codegen", "fragment_progenitor");
+    let frag_typify = report.median_ns("codegen", "fragment_typify");
     let full = report.median_ns("codegen", "upstream");
-    let full_progenitor = report.median_ns("codegen", "upstream_progenitor");
+    let full_typify = report.median_ns("codegen", "upstream_typify");
     let verdict = match frag {
         Some(ns) if ns < FRAGMENT_TARGET_NS => "met",
         Some(_) => "MISSED",
@@ -132,18 +118,18 @@ fn main() {
         ratio(frag, Some(FRAGMENT_TARGET_NS)),
     ));
     report.line(format!(
-        "the whole API ({upstream_operations} operations), generate_module: {}; \
-         one of its two progenitor calls {} ({})",
+        "the whole API ({upstream_operations} operations), model and emitters: {}; \
+         one of its two typify runs {} ({})",
         duration(full),
-        duration(full_progenitor),
-        ratio(full_progenitor, full),
+        duration(full_typify),
+        ratio(full_typify, full),
     ));
     report.line(format!(
-        "progenitor only: fragment ({fragment_operations} operations) {}, upstream {}; \
+        "one typify run: fragment ({fragment_operations} operations) {}, upstream {}; \
          upstream/fragment {}",
-        duration(frag_progenitor),
-        duration(full_progenitor),
-        ratio(full_progenitor, frag_progenitor),
+        duration(frag_typify),
+        duration(full_typify),
+        ratio(full_typify, frag_typify),
     ));
     report.print();
 }

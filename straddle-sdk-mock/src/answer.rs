@@ -17,11 +17,11 @@ use wiremock::ResponseTemplate;
 /// ```
 /// use std::time::Duration;
 /// use straddle_sdk::StatusCode;
-/// use straddle_sdk::resources::RefreshCustomerReview;
+/// use straddle_sdk::resources::RefreshCustomerReviewArgs;
 /// use straddle_sdk_mock::{Answer, error_response, samples};
 ///
 /// // Fails once with a 503, then succeeds: the SDK retries and returns the customer.
-/// let answer: Answer<RefreshCustomerReview> = Answer::sequence([
+/// let answer: Answer<RefreshCustomerReviewArgs> = Answer::sequence([
 ///     Answer::error(
 ///         StatusCode::SERVICE_UNAVAILABLE,
 ///         error_response(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "try again"),

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use straddle_sdk::reqwest::header::{CONTENT_TYPE, HeaderValue};
-use straddle_sdk::{Client, ClientBuilder, Operation, Request, RetryPolicy, StatusCode};
+use straddle_sdk::{Client, ClientBuilder, OperationRequest, RetryPolicy, StatusCode};
 use wiremock::{Mock, Respond, ResponseTemplate};
 
 use crate::expectation::{Described, Expectation};
@@ -112,8 +112,12 @@ impl MockServer {
     /// the method and path are those of `request`, and each query pair,
     /// header and top-level body property that `request` sets is there with
     /// the same value. What `request` leaves unset matches anything.
-    pub fn expect<O: Operation + fmt::Debug>(&self, request: Request<'_, O>) -> Expectation<'_, O> {
-        Expectation::new(self, &request)
+    pub fn expect<'c, R>(&self, request: R) -> Expectation<'_, R::Operation>
+    where
+        R: OperationRequest<'c>,
+        R::Operation: fmt::Debug,
+    {
+        Expectation::new(self, request.request())
     }
 
     /// Checks the number of requests of each expectation that has

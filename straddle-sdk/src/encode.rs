@@ -56,8 +56,17 @@ impl Encoder {
         }
     }
 
-    /// Fills the path template's `{name}` with `value`.
+    /// Fills the path template's `{name}` with `value`, whatever its text.
     pub fn path<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &V,
+    ) -> Result<(), Error> {
+        self.path_with(name, value, Check::Any)
+    }
+
+    /// Fills the path template's `{name}` with `value`, checked.
+    pub fn path_with<V: Serialize + ?Sized>(
         &mut self,
         name: &'static str,
         value: &V,
@@ -75,8 +84,18 @@ impl Encoder {
         }
     }
 
-    /// Adds a query argument; `None` sends nothing.
+    /// Adds a query argument of any text, several values as `name=a&name=b`;
+    /// `None` sends nothing.
     pub fn query<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        self.query_with(name, value, Check::Any, Style::FormExploded)
+    }
+
+    /// Adds a query argument, checked and written in `style`; `None` sends nothing.
+    pub fn query_with<V: Serialize + ?Sized>(
         &mut self,
         name: impl Into<Cow<'static, str>>,
         value: Option<&V>,
@@ -98,10 +117,19 @@ impl Encoder {
         Ok(())
     }
 
-    /// Adds a header argument; `None` sends nothing. `name` is the spec's
-    /// header name; the text must be a valid header value without control
-    /// characters.
+    /// Adds a header argument of any text; `None` sends nothing.
     pub fn header<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        self.header_with(name, value, Check::Any)
+    }
+
+    /// Adds a header argument, checked; `None` sends nothing. `name` is the
+    /// spec's header name; the text must be a valid header value without
+    /// control characters.
+    pub fn header_with<V: Serialize + ?Sized>(
         &mut self,
         name: &'static str,
         value: Option<&V>,
@@ -342,7 +370,7 @@ mod tests {
 
     #[test]
     fn path_arguments_are_one_encoded_segment_each() {
-        let r = request(|e| e.path("id", "a/b?c", Check::Any)).unwrap();
+        let r = request(|e| e.path("id", "a/b?c")).unwrap();
         assert_eq!(r.url().path(), "/base/v1/things/a%2Fb%3Fc/sub");
         let err = request(|_| Ok(())).unwrap_err().to_string();
         assert!(err.contains("`id` has no value"), "{err}");
@@ -351,13 +379,13 @@ mod tests {
     #[test]
     fn query_values_of_every_scalar_type_and_both_array_styles() {
         let r = request(|e| {
-            e.path("id", &7, Check::Any)?;
-            e.query("n", Some(&3_i32), Check::Any, Style::FormExploded)?;
-            e.query("b", Some(&true), Check::Any, Style::FormExploded)?;
-            e.query("s", Some("x y&z"), Check::Any, Style::FormExploded)?;
-            e.query("none", None::<&i32>, Check::Any, Style::FormExploded)?;
-            e.query("many", Some(&["a", "b"]), Check::Any, Style::FormExploded)?;
-            e.query("joined", Some(&["a", "b"]), Check::Any, Style::FormJoined)
+            e.path("id", &7)?;
+            e.query("n", Some(&3_i32))?;
+            e.query("b", Some(&true))?;
+            e.query("s", Some("x y&z"))?;
+            e.query("none", None::<&i32>)?;
+            e.query("many", Some(&["a", "b"]))?;
+            e.query_with("joined", Some(&["a", "b"]), Check::Any, Style::FormJoined)
         })
         .unwrap();
         assert_eq!(
@@ -368,22 +396,14 @@ mod tests {
 
     #[test]
     fn checks_run_before_anything_is_built() {
-        let err = request(|e| e.path("id", "nope", Check::Uuid)).unwrap_err();
+        let err = request(|e| e.path_with("id", "nope", Check::Uuid)).unwrap_err();
         assert!(err.to_string().contains("`id` must be a UUID"), "{err}");
-        let err = request(|e| e.header("x-key", Some("short"), Check::Length(Some(10), None)))
+        let err = request(|e| e.header_with("x-key", Some("short"), Check::Length(Some(10), None)))
             .unwrap_err();
         assert!(err.to_string().contains("at least 10"), "{err}");
-        let err = request(|e| e.header("x-key", Some("a\r\nb"), Check::Any)).unwrap_err();
+        let err = request(|e| e.header("x-key", Some("a\r\nb"))).unwrap_err();
         assert!(err.to_string().contains("control characters"), "{err}");
-        let err = request(|e| {
-            e.query(
-                "q",
-                Some(&serde_json::json!({"a": 1})),
-                Check::Any,
-                Style::FormExploded,
-            )
-        })
-        .unwrap_err();
+        let err = request(|e| e.query("q", Some(&serde_json::json!({"a": 1})))).unwrap_err();
         assert!(
             err.to_string().contains("string, number or boolean"),
             "{err}"
@@ -392,7 +412,8 @@ mod tests {
 
     #[test]
     fn a_uuid_is_sent_lower_case_and_hyphenated() {
-        let r = request(|e| e.path("id", "182BD5E56E1A4FE4A799AA6D9A6AB26E", Check::Uuid)).unwrap();
+        let r = request(|e| e.path_with("id", "182BD5E56E1A4FE4A799AA6D9A6AB26E", Check::Uuid))
+            .unwrap();
         assert_eq!(
             r.url().path(),
             "/base/v1/things/182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e/sub"
@@ -403,7 +424,7 @@ mod tests {
     fn body_properties_are_required_by_name_and_set_over_a_whole_body() {
         let mut body = JsonBody::default();
         let err = request(|e| {
-            e.path("id", "1", Check::Any)?;
+            e.path("id", "1")?;
             e.json(&body, true, &[("type", "type_"), ("name", "name")])
         })
         .unwrap_err();
@@ -416,7 +437,7 @@ mod tests {
         body.replace(&serde_json::json!({"type": "a", "name": "old"}));
         body.set("name", "new");
         let r = request(|e| {
-            e.path("id", "1", Check::Any)?;
+            e.path("id", "1")?;
             e.json(&body, true, &[("type", "type_"), ("name", "name")])
         })
         .unwrap();
@@ -428,13 +449,13 @@ mod tests {
     #[test]
     fn an_optional_body_left_unset_sends_nothing_and_a_required_one_sends_an_object() {
         let none = request(|e| {
-            e.path("id", "1", Check::Any)?;
+            e.path("id", "1")?;
             e.json(&JsonBody::default(), false, &[])
         })
         .unwrap();
         assert!(none.body().is_none() && !none.headers().contains_key(CONTENT_TYPE));
         let empty = request(|e| {
-            e.path("id", "1", Check::Any)?;
+            e.path("id", "1")?;
             e.json(&JsonBody::default(), true, &[])
         })
         .unwrap();
@@ -447,7 +468,7 @@ mod tests {
         body.replace(&[1, 2]);
         body.set("a", &1);
         let err = request(|e| {
-            e.path("id", "1", Check::Any)?;
+            e.path("id", "1")?;
             e.json(&body, true, &[])
         })
         .unwrap_err();

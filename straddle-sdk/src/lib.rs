@@ -42,13 +42,26 @@ mod error;
 mod headers;
 mod intercept;
 mod nullable;
+mod open_enum;
 mod pagination;
 mod params;
 mod pipeline;
 mod raw;
 mod request;
 mod retry;
+mod structs;
 mod timestamp;
+// Used by generated unions; a spec may have none.
+#[allow(dead_code, unused_macros)]
+mod union;
+
+// The macros generated code invokes for what every open enum, union,
+// struct and request builder shares.
+pub(crate) use open_enum::open_enum;
+pub(crate) use request::request_builder;
+pub(crate) use structs::api_struct;
+#[allow(unused_imports)]
+pub(crate) use union::one_pass_union;
 
 // Formatted by prettyplease in `cargo xtask codegen`; rustfmt would churn it.
 #[rustfmt::skip]
@@ -105,17 +118,19 @@ pub use intercept::{
     AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept, Phase,
 };
 pub use nullable::Nullable;
+pub use open_enum::OpenEnum;
 #[doc(hidden)]
 pub use pagination::MetaNumber;
 pub use pagination::{ItemStream, PageInfo, Paginated};
 pub use params::UuidArg;
 pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
 pub use raw::RawRequest;
-pub use request::{Operation, Request};
+pub use request::{Operation, OperationRequest, Request};
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use timestamp::Timestamp;
+pub use union::OnePassUnion;
 
 /// The crate README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

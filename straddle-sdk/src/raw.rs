@@ -116,7 +116,7 @@ impl RawRequest<'_> {
         check_path(&self.path).map_err(invalid)?;
         let mut wire = Encoder::new(name.to_string());
         for (key, value) in &self.query {
-            wire.query(key.clone(), Some(value), Check::Any, Style::FormExploded)?;
+            wire.query_with(key.clone(), Some(value), Check::Any, Style::FormExploded)?;
         }
         wire.json(&self.body, false, &[])?;
         // The path as the caller wrote it (percent-escapes kept), under the base path.

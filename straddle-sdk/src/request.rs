@@ -2,7 +2,9 @@
 //! operation is data: its arguments, and how they go on the wire
 //! ([`Operation`]). [`Request`] holds one with the per-call options and
 //! sends it through the pipeline: checks, auth, idempotency key, retries,
-//! timeouts, decoding and errors.
+//! timeouts, decoding and errors. Each operation's builder type (in
+//! [`crate::resources`]) wraps a [`Request`] and gets its shared methods
+//! from [`request_builder!`].
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -13,7 +15,8 @@ use crate::pipeline::Call;
 use crate::{ApiResponse, Client, Error};
 
 /// An API operation as the generated code describes it. Implemented by the
-/// argument types in [`crate::resources`] (one per operation); sealed.
+/// argument types in [`crate::resources`] (one per operation, behind each
+/// operation's request builder); sealed.
 pub trait Operation: sealed::Sealed {
     /// The spec's `operationId` (`RefreshCustomerReview`), as errors and
     /// traces name the operation.
@@ -38,10 +41,13 @@ pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
-/// A request of one operation: its arguments (set with the operation's own
-/// setters, such as `.correlation_id(..)`) and per-call options. Nothing is
-/// sent until [`Request::send`] or [`Request::send_with_response`] is awaited;
-/// arguments are checked then, before anything leaves.
+/// A request of one operation: its arguments and per-call options. Each
+/// operation's builder in [`crate::resources`] (such as
+/// [`RefreshCustomerReview`](crate::resources::RefreshCustomerReview)) wraps
+/// one and has the operation's own setters; [`OperationRequest`] reaches it
+/// from generic code. Nothing is sent until `send()` or
+/// `send_with_response()` is awaited; arguments are checked then, before
+/// anything leaves.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct Request<'a, O> {
@@ -65,6 +71,20 @@ impl<'a, O> Request<'a, O> {
     }
 
     crate::request::call_options!();
+}
+
+/// The request builder of one operation (every type in
+/// [`crate::resources`] that a resource method returns), as generic code
+/// such as a mock server reads it: the [`Request`] it wraps.
+pub trait OperationRequest<'a>: sealed::Sealed {
+    /// The operation's arguments.
+    type Operation: Operation;
+
+    /// The request as built so far.
+    fn request(&self) -> &Request<'a, Self::Operation>;
+
+    /// The request, to send it from generic code.
+    fn into_request(self) -> Request<'a, Self::Operation>;
 }
 
 impl<O: Operation> Request<'_, O> {
@@ -98,7 +118,7 @@ impl<O: Operation> Request<'_, O> {
     }
 }
 
-/// The per-call options every request builder has (`Request`, `RawRequest`),
+/// The per-call options every request has (`Request`, `RawRequest`),
 /// written once: `max_retries`, `timeout`, `total_timeout` and `header`, each
 /// setting a field of `self.options`.
 macro_rules! call_options {
@@ -136,3 +156,101 @@ macro_rules! call_options {
     };
 }
 pub(crate) use call_options;
+
+/// Gives the generated request builder `$builder` (a tuple struct around a
+/// [`Request`] of `$args`) the methods every operation's request has: the
+/// per-call options, `send` and `send_with_response` (and `into_stream` for
+/// a list, with `paginated`), each forwarding to the [`Request`]; the names
+/// are the generator's reserved list (`xtask/src/model/operation.rs`).
+macro_rules! request_builder {
+    ($builder:ident, $args:ident) => {
+        impl $crate::request::sealed::Sealed for $args {}
+        impl $crate::request::sealed::Sealed for $builder<'_> {}
+
+        impl<'a> $crate::OperationRequest<'a> for $builder<'a> {
+            type Operation = $args;
+            fn request(&self) -> &$crate::Request<'a, $args> {
+                &self.0
+            }
+            fn into_request(self) -> $crate::Request<'a, $args> {
+                self.0
+            }
+        }
+
+        impl<'a> $builder<'a> {
+            /// The request of `arguments` on `client`.
+            pub(crate) fn new(client: &'a $crate::Client, arguments: $args) -> Self {
+                Self($crate::Request::new(client, arguments))
+            }
+
+            /// Retries for this call, instead of the client's `max_retries`.
+            pub fn max_retries(self, retries: u32) -> Self {
+                Self(self.0.max_retries(retries))
+            }
+
+            /// Per-attempt timeout for this call, instead of the client's.
+            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
+                Self(self.0.timeout(timeout))
+            }
+
+            /// Deadline of this whole call, retries and waits included,
+            /// instead of the client's; it ends with
+            /// [`Error::Deadline`]($crate::Error::Deadline) (see
+            /// [`ClientBuilder::total_timeout`]($crate::ClientBuilder::total_timeout)).
+            pub fn total_timeout(self, timeout: ::std::time::Duration) -> Self {
+                Self(self.0.total_timeout(timeout))
+            }
+
+            /// Adds a header to this call, replacing one of the same name
+            /// that the SDK, the client's defaults or the operation's
+            /// arguments would send (`User-Agent`, the retry-count header,
+            /// `Idempotency-Key`, ...). `Authorization`, framing headers and
+            /// values with CR, LF or other control characters fail `send()`
+            /// with [`Error::InvalidRequest`]($crate::Error::InvalidRequest)
+            /// before anything is sent. The value is hidden from `Debug`.
+            pub fn header(self, name: &str, value: &str) -> Self {
+                Self(self.0.header(name, value))
+            }
+
+            /// Sends the request and returns the parsed body. Arguments are
+            /// checked first; an invalid one fails with
+            /// [`Error::InvalidRequest`]($crate::Error::InvalidRequest) and
+            /// nothing is sent.
+            pub fn send(
+                self,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    <$args as $crate::Operation>::Response,
+                    $crate::Error,
+                >,
+            > + 'a {
+                self.0.send()
+            }
+
+            /// Like [`send`](Self::send), also returning the status, headers
+            /// and attempts ([`ApiResponse`]($crate::ApiResponse)).
+            pub fn send_with_response(
+                self,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    $crate::ApiResponse<<$args as $crate::Operation>::Response>,
+                    $crate::Error,
+                >,
+            > + 'a {
+                self.0.send_with_response()
+            }
+        }
+    };
+    ($builder:ident, $args:ident, paginated) => {
+        $crate::request::request_builder!($builder, $args);
+
+        impl<'a> $builder<'a> {
+            /// Every item of every page, read lazily, one request per page
+            /// (see [`ItemStream`]($crate::ItemStream)).
+            pub fn into_stream(self) -> $crate::ItemStream<'a, <$args as $crate::Paginated>::Item> {
+                self.0.into_stream()
+            }
+        }
+    };
+}
+pub(crate) use request_builder;

@@ -2,7 +2,6 @@
 // Do not edit by hand: change the spec (or xtask) and run `cargo xtask codegen`.
 
 #![allow(clippy::all, dead_code, unused_imports)]
-use straddle_sdk::types;
 /// The operationId of every generated operation, in `operations.toml` order.
 pub const OPERATIONS: &[&str] = &["RefreshCustomerReview"];
 /// The list operations among them (they also have `.into_stream()`).
@@ -14,8 +13,8 @@ pub type Answer = straddle_sdk::ApiResponse<::serde_json::Value>;
 pub async fn call(
     client: &straddle_sdk::Client,
     operation: &str,
-) -> ::std::option::Option<::std::result::Result<Answer, straddle_sdk::Error>> {
-    ::std::option::Option::Some(
+) -> Option<Result<Answer, straddle_sdk::Error>> {
+    Some(
         match operation {
             "RefreshCustomerReview" => {
                 answer(
@@ -27,14 +26,14 @@ pub async fn call(
                         .await,
                 )
             }
-            _ => return ::std::option::Option::None,
+            _ => return None,
         },
     )
 }
 fn answer<T: ::serde::Serialize>(
-    result: ::std::result::Result<straddle_sdk::ApiResponse<T>, straddle_sdk::Error>,
-) -> ::std::result::Result<Answer, straddle_sdk::Error> {
-    ::std::result::Result::Ok(
+    result: Result<straddle_sdk::ApiResponse<T>, straddle_sdk::Error>,
+) -> Result<Answer, straddle_sdk::Error> {
+    Ok(
         result?
             .map(|data| {
                 ::serde_json::to_value(&data)

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::codegen::{self, Layout};
 use xtask::error::XtaskError;
+use xtask::targets::scratch::{self, CargoOutput};
+use xtask::targets::workspace::{self as codegen, Layout};
 
 #[derive(Parser)]
 #[command(
@@ -19,7 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate straddle-sdk/src/generated/ from openapi/straddle.json and
+    /// Regenerate straddle-sdk/src/generated/ (and the mock crate's samples,
+    /// tests/support/calls.rs) from openapi/straddle.json and
     /// openapi/operations.toml.
     Codegen {
         /// Write nothing; exit 1, name each stale file and print a unified
@@ -29,9 +31,10 @@ enum Command {
         check: bool,
     },
     /// Prove the generator on the whole upstream API: generate every
-    /// operation of openapi/operations-all.toml into a scratch crate under
-    /// target/scratch/full-api, build it, and (with --prism-url) call every
-    /// operation against Prism serving target/scratch/full-api/openapi.json.
+    /// operation and event of openapi/operations-all.toml into a scratch
+    /// crate under <target dir>/scratch/full-api, build it, and (with
+    /// --prism-url) call every operation against Prism serving
+    /// <target dir>/scratch/full-api/openapi.json.
     FullApi {
         /// Prism serving target/scratch/full-api/openapi.json (see the README);
         /// without it the crate is only built.
@@ -122,46 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
         Command::FullApi {
             prism_url,
             write_only,
-        } => {
-            let dir = xtask::scratch::scratch_dir(&layout, "full-api");
-            let started = std::time::Instant::now();
-            let module = xtask::scratch::full_api(&layout, &dir)?;
-            let lines: usize = module
-                .files
-                .iter()
-                .map(|(_, text)| text.lines().count())
-                .sum();
-            println!(
-                "generated {} operations, {lines} lines, in {} ms; wrote {} and its openapi.json",
-                module.shapes.len(),
-                started.elapsed().as_millis(),
-                codegen::relative(&layout, &dir),
-            );
-            if write_only {
-                return Ok(ExitCode::SUCCESS);
-            }
-            let started = std::time::Instant::now();
-            let mut env = Vec::new();
-            if let Some(url) = &prism_url {
-                env.push(("STRADDLE_PRISM_URL", url.as_str()));
-            }
-            let args: &[&str] = if prism_url.is_some() {
-                &["--", "--nocapture"]
-            } else {
-                &["--no-run"]
-            };
-            xtask::scratch::test_workspace(&dir, args, &env)?;
-            println!(
-                "{} in {:.1} s",
-                if prism_url.is_some() {
-                    "built and called every operation against Prism"
-                } else {
-                    "built (no --prism-url: no calls)"
-                },
-                started.elapsed().as_secs_f64()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => full_api(&layout, prism_url, write_only),
         Command::Spec {
             command: SpecCommand::Extract { from, check },
         } => {
@@ -187,4 +151,53 @@ fn run(cli: Cli) -> Result<ExitCode, XtaskError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `cargo xtask full-api`: generate, write, build and (with Prism) call.
+fn full_api(
+    layout: &Layout,
+    prism_url: Option<String>,
+    write_only: bool,
+) -> Result<ExitCode, XtaskError> {
+    let dir = scratch::scratch_dir(layout, "full-api");
+    let started = std::time::Instant::now();
+    let krate = scratch::full_api(layout)?;
+    scratch::write_workspace(layout, &dir, std::slice::from_ref(&krate))?;
+    let fragment = dir.join("openapi.json");
+    codegen::write_if_changed(
+        &fragment,
+        &xtask::spec::extract::to_pretty(&krate.output.api.spec.raw),
+    )?;
+    println!(
+        "generated {} operations and {} events, {} lines, in {} ms; wrote {} and its openapi.json",
+        krate.output.api.operations.len(),
+        krate.output.api.events.len(),
+        krate.output.lines(),
+        started.elapsed().as_millis(),
+        codegen::relative(layout, &dir),
+    );
+    if write_only {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let started = std::time::Instant::now();
+    let env: Vec<(&str, &str)> = prism_url
+        .iter()
+        .map(|url| ("STRADDLE_PRISM_URL", url.as_str()))
+        .collect();
+    let args: &[&str] = if prism_url.is_some() {
+        &["--", "--nocapture"]
+    } else {
+        &["--no-run"]
+    };
+    scratch::test_workspace(layout, &dir, args, &env, CargoOutput::Shown)?;
+    println!(
+        "{} in {:.1} s",
+        if prism_url.is_some() {
+            "built and called every operation against Prism"
+        } else {
+            "built (no --prism-url: no calls)"
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }

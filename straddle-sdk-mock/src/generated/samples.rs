@@ -4,14 +4,12 @@
 //! Sample success responses, one function per operation, from the
 //! spec's examples: `Answer::ok(samples::refresh_customer_review())`.
 //! Each returns a new value, to change as a test needs.
-#[allow(unused_imports)]
-use straddle_sdk::types;
-/**A sample success response of `RefreshCustomerReview` ([`client.customers().review().refresh_review(..)`](straddle_sdk::resources::RefreshCustomerReview), status 200): the spec's example, or values its schema accepts.
-
-# Panics
-
-Never: the mock crate's tests decode every sample into its type.*/
-pub fn refresh_customer_review() -> types::CustomerV1ItemResponse {
+/// A sample success response of `RefreshCustomerReview` ([`client.customers().review().refresh_review(..)`](straddle_sdk::resources::RefreshCustomerReview), status 200): the spec's example, or values its schema accepts.
+///
+/// # Panics
+///
+/// Never: the mock crate's tests decode every sample into its type.
+pub fn refresh_customer_review() -> ::straddle_sdk::types::CustomerV1ItemResponse {
     crate::decode_sample(
         "RefreshCustomerReview",
         r#"{

@@ -3,8 +3,8 @@
 
 //! Code generated from the OpenAPI fragment. Private to the crate; the
 //! public surface re-exports what users need.
-pub mod constructors;
 pub mod enums;
 pub mod resources;
 pub mod types;
 pub mod unions;
+pub mod webhooks;

@@ -252,7 +252,10 @@ mod tests {
     }
 
     fn upstream() -> Value {
-        serde_json::from_str(include_str!("../../openapi/upstream/straddle-openapi.json")).unwrap()
+        serde_json::from_str(include_str!(
+            "../../../openapi/upstream/straddle-openapi.json"
+        ))
+        .unwrap()
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `openapi/operations.toml`: which upstream operations the SDK exposes and
 //! where each one sits in the public resource tree
-//! (`client.customers().review().refresh_review(..)`).
+//! (`client.customers().review().refresh_review(..)`), and which webhook
+//! events it decodes (`[[event]] name = "customer.created.v1"`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,14 +9,30 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Result, XtaskError};
+use crate::names::{is_keyword, is_snake};
 
 /// The checked-in operation list.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operations {
+    /// The file it was read from.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
     /// One entry per exposed operation, in the order they appear in the fragment.
     #[serde(rename = "operation")]
     pub operations: Vec<Operation>,
+    /// One entry per webhook event `straddle_sdk::webhooks::Event` decodes,
+    /// in the order of its variants.
+    #[serde(default, rename = "event")]
+    pub events: Vec<Event>,
+}
+
+/// One webhook event the SDK decodes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// The event type as upstream's `webhooks` names it (`customer.created.v1`).
+    pub name: String,
 }
 
 /// One exposed operation.
@@ -46,14 +63,15 @@ impl Operation {
 pub fn load(file: &Path) -> Result<Operations> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| XtaskError::file(file, format!("cannot read the file: {e}")))?;
-    let ops: Operations =
+    let mut ops: Operations =
         toml::from_str(&text).map_err(|e| XtaskError::file(file, e.to_string()))?;
+    ops.file = file.to_path_buf();
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut methods: BTreeMap<(String, String), usize> = BTreeMap::new();
     for (i, op) in ops.operations.iter().enumerate() {
         let at = format!("/operation/{i}");
         let fail = |message: String| Err(XtaskError::at(file, at.clone(), message));
-        if !crate::spec::METHODS.contains(&op.method.as_str()) {
+        if !crate::spec::load::METHODS.contains(&op.method.as_str()) {
             return fail(format!("unknown method {:?}", op.method));
         }
         if !op.path.starts_with('/') {
@@ -84,6 +102,7 @@ pub fn load(file: &Path) -> Result<Operations> {
             ));
         }
     }
+    check_events(file, &ops.events)?;
     // A resource's child and one of its operations would be two methods of one name.
     for (i, op) in ops.operations.iter().enumerate() {
         let full = format!("{}.{}", op.resource, op.name);
@@ -105,24 +124,24 @@ pub fn load(file: &Path) -> Result<Operations> {
     Ok(ops)
 }
 
-/// Rust's keywords (strict, reserved and weak ones that cannot name a method),
-/// which neither a resource segment nor an operation name may be.
-pub const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
-    "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
-];
-
-/// Whether `name` is a Rust keyword.
-pub fn is_keyword(name: &str) -> bool {
-    KEYWORDS.contains(&name)
-}
-
-fn is_snake(s: &str) -> bool {
-    !s.is_empty()
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+/// Event names are dot-separated lowercase words (`customer.created.v1`),
+/// each listed once.
+fn check_events(file: &Path, events: &[Event]) -> Result<()> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, event) in events.iter().enumerate() {
+        let fail = |message: String| Err(XtaskError::at(file, format!("/event/{i}"), message));
+        if event.name.split('.').any(|word| !is_snake(word)) {
+            return fail(format!(
+                "{:?} is not an event name: dot-separated snake_case words (`customer.created.v1`)",
+                event.name
+            ));
+        }
+        if let Some(first) = seen.insert(&event.name, i) {
+            return fail(format!(
+                "event {:?} is listed twice (also /event/{first})",
+                event.name
+            ));
+        }
+    }
+    Ok(())
 }

@@ -9,98 +9,26 @@
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
 
-/// A named rule; the pipeline applies them in this order.
-pub struct Rule {
-    /// Short name, used in tests and `--help`.
-    pub name: &'static str,
-    /// What the rule changes and why.
-    pub why: &'static str,
-    /// The rewrite itself.
-    pub apply: fn(&mut Value),
-}
-
-/// Every rule, in the order the pipeline applies them.
-pub const RULES: &[Rule] = &[
-    Rule {
-        name: "describe_parameter_schemas",
-        why: "a parameter's description sits beside its schema, so the type typify makes of \
-              the schema (`RefreshCustomerReviewIdempotencyKey`) was documented with its own \
-              name; the description is copied onto a schema that has none",
-        apply: describe_parameter_schemas,
-    },
-    Rule {
-        name: "name_inline_operation_schemas",
-        why: "inline enums of parameters, inline request bodies and inline success bodies \
-              become components named after the operation, so each is one named type the \
-              request builder can take or return (`ListCustomersSortBy`, `CreateThingBody`)",
-        apply: name_inline_operation_schemas,
-    },
-    Rule {
-        name: "name_one_of_branches",
-        why: "inline `oneOf` branches become components named after their titles, so the \
-              union is `Individual(..)` / `Business(..)` rather than struct-like variants",
-        apply: name_one_of_branches,
-    },
-    Rule {
-        name: "most_specific_branch_first",
-        why: "untagged unions are tried in order; with unknown fields kept, a branch with \
-              fewer properties would swallow payloads of a richer one",
-        apply: most_specific_branch_first,
-    },
-    Rule {
-        name: "nullable_at_use_site",
-        why: "a nullable component becomes a newtype around `Option`; nullability moves to the \
-              properties that use it, so fields are plain `Option<AddressV11>`",
-        apply: nullable_at_use_site,
-    },
-    Rule {
-        name: "keep_unknown_fields",
-        why: "`additionalProperties: false` makes a new API field fail the whole parse; \
-              objects keep unknown fields in `extra` and write them back",
-        apply: keep_unknown_fields,
-    },
-    Rule {
-        name: "name_inline_types",
-        why: "every string enum, and every inline object or union inside a property, becomes a \
-              component named after where it is used (`CustomerV1Status`), as typify would \
-              name it: `xtask/src/enums.rs` generates each enum as one open enum, and \
-              `xtask/src/structs.rs` can generate a struct without losing the inline types \
-              typify would have generated with it",
-        apply: name_inline_types,
-    },
-    Rule {
-        name: "relax_response_strings",
-        why: "responses mask PII (`dob: ****-**-**`, `ein: **-*******`) against their declared \
-              `format`/`pattern`; schema strings are not validated on the way in",
-        apply: relax_response_strings,
-    },
-    Rule {
-        name: "describe_undocumented_types",
-        why: "typify documents a component without a description with its own name \
-              (\"CustomerV1 / CustomerV1\" in rustdoc); it gets one saying where it is used \
-              (the operation it is the response of, or the fields that hold it)",
-        apply: describe_undocumented_types,
-    },
-    Rule {
-        name: "document_union_selectors",
-        why: "a union branch's required nullable fields read as optional (`Option<String>`) \
-              although their presence is what selects the branch; their documentation says so",
-        apply: document_union_selectors,
-    },
-    Rule {
-        name: "no_client_defaults",
-        why: "a schema `default` is what the server assumes when a value is omitted; typify \
-              would fill it in on decoding (an absent `currency` read back as `USD`) or derive \
-              `Default` (a customer `verified` out of nothing), so defaults are dropped and a \
-              property's default is said in its documentation instead",
-        apply: no_client_defaults,
-    },
+/// Every rule, in the order the pipeline applies them; each function's
+/// documentation says what it changes and why.
+pub const RULES: &[fn(&mut Value)] = &[
+    describe_parameter_schemas,
+    name_inline_operation_schemas,
+    name_one_of_branches,
+    most_specific_branch_first,
+    nullable_at_use_site,
+    keep_unknown_fields,
+    name_inline_types,
+    relax_response_strings,
+    describe_undocumented_types,
+    document_union_selectors,
+    no_client_defaults,
 ];
 
 /// Applies every rule in order.
 pub fn apply_all(doc: &mut Value) {
     for rule in RULES {
-        (rule.apply)(doc);
+        rule(doc);
     }
 }
 
@@ -130,6 +58,9 @@ fn is_object_schema(map: &Map<String, Value>) -> bool {
 /// `additionalProperties: false` (or absent) on an object with declared
 /// properties becomes `additionalProperties: {}`, which typify turns into a
 /// flattened `extra` map: unknown fields are kept instead of rejected or dropped.
+///
+/// Why: `additionalProperties: false` makes a new API field fail the whole parse;
+/// objects keep unknown fields in `extra` and write them back.
 pub fn keep_unknown_fields(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
@@ -157,6 +88,12 @@ pub fn keep_unknown_fields(doc: &mut Value) {
 /// is taken). So does an inline object or `oneOf`/`anyOf` in a property, items
 /// or map values (`Type` appended if taken), and the types inside it are named
 /// after it. A `nullable` one leaves `nullable` at the use site.
+///
+/// Why: every string enum, and every inline object or union inside a property,
+/// becomes a component named after where it is used (`CustomerV1Status`), as
+/// typify would name it: the model makes each enum one open enum
+/// (`model/open_enum.rs`) and writes each struct itself (`model/structs.rs`) without losing the
+/// inline types typify would have generated with it.
 pub fn name_inline_types(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
@@ -213,7 +150,7 @@ fn hoist_enums_below(
             && ((is_object_schema(child) && child.contains_key("properties"))
                 || child.contains_key("oneOf")
                 || child.contains_key("anyOf"));
-        if !crate::enums::is_string_enum(child) && !is_type {
+        if !crate::spec::is_string_enum(child) && !is_type {
             hoist_enums_below(child, &name, taken, hoisted);
             continue;
         }
@@ -247,6 +184,10 @@ fn hoist_enums_below(
 /// for a success body, "An error response of ..." for an error body, else
 /// "Used as `CustomerV1.device`." listing the properties (of other
 /// components) that refer to it. A component used nowhere keeps none.
+///
+/// Why: typify documents a component without a description with its own name
+/// ("CustomerV1 / CustomerV1" in rustdoc); it gets one saying where it is used
+/// (the operation it is the response of, or the fields that hold it).
 pub fn describe_undocumented_types(doc: &mut Value) {
     let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut responses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
@@ -264,7 +205,7 @@ pub fn describe_undocumented_types(doc: &mut Value) {
         .flatten()
     {
         for (method, op) in item.as_object().into_iter().flatten() {
-            if !crate::spec::METHODS.contains(&method.as_str()) {
+            if !crate::spec::load::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let name = op
@@ -372,6 +313,10 @@ fn collect_refs(schema: &Value, out: &mut Vec<String>) {
 /// with required properties), a required `nullable` property's description
 /// says that it is always present in that variant and that its presence
 /// (even as `null`) is what selects it.
+///
+/// Why: a union branch's required nullable fields read as optional
+/// (`Option<String>`) although their presence is what selects the branch; their
+/// documentation says so.
 pub fn document_union_selectors(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
@@ -432,6 +377,12 @@ pub fn document_union_selectors(doc: &mut Value) {
 /// is appended to its description ("When omitted, the API uses `USD`."), as
 /// that is what it means for a request; a type's own default (an enum's
 /// `verified`) says nothing about any one value and is dropped.
+///
+/// Why: a schema `default` is what the server assumes when a value is omitted;
+/// typify would fill it in on decoding (an absent `currency` read back as
+/// `USD`) or derive `Default` (a customer `verified` out of nothing), so
+/// defaults are dropped and a property's default is said in its documentation
+/// instead.
 pub fn no_client_defaults(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
@@ -483,6 +434,9 @@ fn drop_defaults(map: &mut Map<String, Value>) {
 /// and the string formats that typify would parse strictly (`date`, `ipv4`,
 /// `ipv6`), so masked or unexpected strings are kept as `String`. `uuid` and
 /// `date-time` stay typed: the API never masks them.
+///
+/// Why: responses mask PII (`dob: ****-**-**`, `ein: **-*******`) against their
+/// declared `format`/`pattern`; schema strings are not validated on the way in.
 pub fn relax_response_strings(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
@@ -508,6 +462,10 @@ pub fn relax_response_strings(doc: &mut Value) {
 /// A parameter's `description` is copied onto its inline `schema` when the
 /// schema has none (a `$ref` is left alone), so the type generated from the
 /// schema carries it.
+///
+/// Why: a parameter's description sits beside its schema, so the type typify makes
+/// of the schema (`RefreshCustomerReviewIdempotencyKey`) was documented with
+/// its own name; the description is copied onto a schema that has none.
 pub fn describe_parameter_schemas(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -516,7 +474,7 @@ pub fn describe_parameter_schemas(doc: &mut Value) {
         for (key, value) in item.iter_mut() {
             let parameters = if key == "parameters" {
                 value.as_array_mut()
-            } else if crate::spec::METHODS.contains(&key.as_str()) {
+            } else if crate::spec::load::METHODS.contains(&key.as_str()) {
                 value.get_mut("parameters").and_then(Value::as_array_mut)
             } else {
                 None
@@ -547,6 +505,11 @@ pub fn describe_parameter_schemas(doc: &mut Value) {
 /// `<OperationId><Parameter>`, a JSON request body that is not a `$ref` as
 /// `<OperationId>Body`, and a JSON success body as `<OperationId>Response`.
 /// An existing component of the same name is never replaced.
+///
+/// Why: inline enums of parameters, inline request bodies and inline success bodies
+/// become components named after the operation, so each is one named type the
+/// request builder can take or return (`ListCustomersSortBy`,
+/// `CreateThingBody`).
 pub fn name_inline_operation_schemas(doc: &mut Value) {
     let mut hoisted: Vec<(String, Value)> = Vec::new();
     let taken: std::collections::BTreeSet<String> = doc
@@ -571,7 +534,7 @@ pub fn name_inline_operation_schemas(doc: &mut Value) {
             continue;
         };
         for (method, operation) in item.iter_mut() {
-            if !crate::spec::METHODS.contains(&method.as_str()) {
+            if !crate::spec::load::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let Some(operation) = operation.as_object_mut() else {
@@ -679,6 +642,9 @@ fn is_json_media(media: &str) -> bool {
 /// Inline object branches of a component's `oneOf` become components of
 /// their own, named `<Component><Distinct title words>`
 /// (`ComplianceProfileV1Individual`), and the `oneOf` refers to them.
+///
+/// Why: inline `oneOf` branches become components named after their titles, so the
+/// union is `Individual(..)` / `Business(..)` rather than struct-like variants.
 pub fn name_one_of_branches(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;
@@ -746,6 +712,9 @@ pub fn name_one_of_branches(doc: &mut Value) {
 /// properties they declare, most first (stable for ties): serde tries
 /// untagged variants in order, and a branch that keeps unknown fields would
 /// otherwise accept a richer branch's payload and hide its fields in `extra`.
+///
+/// Why: untagged unions are tried in order; with unknown fields kept, a branch with
+/// fewer properties would swallow payloads of a richer one.
 pub fn most_specific_branch_first(doc: &mut Value) {
     let snapshot = doc.clone();
     let Some(schemas) = schemas_mut(doc) else {
@@ -760,7 +729,7 @@ pub fn most_specific_branch_first(doc: &mut Value) {
         };
         let count = |b: &Value| -> usize {
             let target = match b.get("$ref").and_then(Value::as_str) {
-                Some(r) => crate::spec::resolve(&snapshot, r).unwrap_or(b),
+                Some(r) => crate::spec::load::resolve(&snapshot, r).unwrap_or(b),
                 None => b,
             };
             target
@@ -776,6 +745,9 @@ pub fn most_specific_branch_first(doc: &mut Value) {
 /// it (or a `$ref` with a `nullable: true` sibling, which OpenAPI 3.0
 /// ignores) becomes `allOf: [$ref]` with `nullable: true`: optional or null
 /// is said once, where the value is used, as `Option<T>`.
+///
+/// Why: a nullable component becomes a newtype around `Option`; nullability moves to
+/// the properties that use it, so fields are plain `Option<AddressV11>`.
 pub fn nullable_at_use_site(doc: &mut Value) {
     let Some(schemas) = schemas_mut(doc) else {
         return;

@@ -10,78 +10,95 @@ use std::path::Path;
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
 
-use crate::config::Operations;
 use crate::error::{Result, XtaskError, pointer};
-use crate::spec::{METHODS, resolve};
+use crate::spec::load::{METHODS, resolve};
+use crate::spec::operations::Operations;
 
 /// The only media type the SDK sends and accepts.
 pub const JSON: &str = "application/json";
 
-/// Which operations to take from upstream.
-pub enum Selection<'a> {
-    /// The operations listed in `operations.toml`.
-    Listed(&'a Operations),
-    /// Every operation upstream has (used to prove the pipeline scales).
-    All,
+/// Where the fragment carries the webhook events it holds: OpenAPI 3.1's
+/// top-level `webhooks`, under an extension key that 3.0.3 allows. Each is
+/// `{event name: path item}`, as upstream writes it.
+pub const WEBHOOKS: &str = "x-webhooks";
+
+/// Builds the OpenAPI 3.0.3 fragment of the operations and webhook events
+/// `ops` lists out of `upstream` (read from `file`): those, every schema
+/// they reference (in upstream order), and the tags they use.
+pub fn extract(file: &Path, upstream: &Value, ops: &Operations) -> Result<Value> {
+    let paths = Value::Object(cut_paths(file, upstream, ops)?);
+    let webhooks = Value::Object(cut_webhooks(file, upstream, ops)?);
+    let mut needed = BTreeSet::new();
+    collect_refs(file, upstream, &paths, &mut needed)?;
+    collect_refs(file, upstream, &webhooks, &mut needed)?;
+    let schemas: Map<String, Value> = upstream
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| needed.contains(*name))
+        .map(|(name, schema)| (name.clone(), schema.clone()))
+        .collect();
+    let info = upstream.get("info").cloned().unwrap_or_else(|| json!({}));
+    let mut fragment = json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": info.get("title").cloned().unwrap_or_else(|| json!("Straddle API")),
+            "version": info.get("version").cloned().unwrap_or_else(|| json!("v1")),
+            "description": "Fragment of Straddle's OpenAPI description: the operations and \
+                webhook events listed in openapi/operations.toml and every schema they \
+                reference. Written by `cargo xtask spec extract`; do not edit by hand.",
+        },
+        "servers": upstream.get("servers").cloned().unwrap_or_else(|| json!([])),
+        "security": upstream.get("security").cloned().unwrap_or_else(|| json!([])),
+        "tags": used_tags(upstream, &paths),
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": upstream
+                .pointer("/components/securitySchemes")
+                .cloned()
+                .unwrap_or_else(|| json!({})),
+        },
+    });
+    if webhooks.as_object().is_some_and(|w| !w.is_empty()) {
+        fragment[WEBHOOKS] = webhooks;
+    }
+    downgrade_to_3_0(&mut fragment);
+    Ok(fragment)
 }
 
-/// Builds the OpenAPI 3.0.3 fragment for `selection` out of `upstream`.
-pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Result<Value> {
+/// The path items of the listed operations, each operation JSON-only and
+/// with its operationId (the listed one, upstream's, or a synthesized one).
+fn cut_paths(file: &Path, upstream: &Value, ops: &Operations) -> Result<Map<String, Value>> {
     let upstream_paths = upstream
         .get("paths")
         .and_then(Value::as_object)
         .ok_or_else(|| XtaskError::at(file, "/paths", "missing `paths` object"))?;
-
-    // Each wanted operation, with the operations.toml entry that asked for it.
-    let wanted: Vec<(String, String, Option<String>, Option<usize>)> = match selection {
-        Selection::Listed(ops) => ops
-            .operations
-            .iter()
-            .enumerate()
-            .map(|(i, o)| {
-                (
-                    o.path.clone(),
-                    o.method.clone(),
-                    o.operation_id.clone(),
-                    Some(i),
-                )
-            })
-            .collect(),
-        Selection::All => upstream_paths
-            .iter()
-            .flat_map(|(path, item)| {
-                METHODS
-                    .iter()
-                    .filter(|m| item.get(**m).is_some())
-                    .map(|m| (path.clone(), m.to_string(), None, None))
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-    };
-
     let mut paths = Map::new();
-    for (path, method, operation_id, entry) in &wanted {
-        let at = pointer(["paths", path.as_str(), method.as_str()]);
-        let asked = match entry {
-            Some(i) => format!(" (asked for by operations.toml /operation/{i})"),
-            None => String::new(),
-        };
+    for (i, op) in ops.operations.iter().enumerate() {
+        let (path, method) = (op.path.as_str(), op.method.as_str());
+        let asked = format!(" (asked for by operations.toml /operation/{i})");
         let item = upstream_paths.get(path).ok_or_else(|| {
             XtaskError::at(
                 file,
-                pointer(["paths", path.as_str()]),
+                pointer(["paths", path]),
                 format!("no such path upstream{asked}"),
             )
         })?;
-        let operation = item.get(method).and_then(Value::as_object).ok_or_else(|| {
-            XtaskError::at(
-                file,
-                at.clone(),
-                format!("no such operation upstream{asked}"),
-            )
-        })?;
-        let mut operation = operation.clone();
-        let id = operation_id
+        let mut operation = item
+            .get(method)
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| {
+                XtaskError::at(
+                    file,
+                    pointer(["paths", path, method]),
+                    format!("no such operation upstream{asked}"),
+                )
+            })?;
+        let id = op
+            .operation_id
             .clone()
             .or_else(|| {
                 operation
@@ -92,7 +109,7 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
             .unwrap_or_else(|| synthesize_operation_id(method, path));
         operation.insert("operationId".into(), Value::String(id));
         json_only(&mut operation);
-        let entry = paths.entry(path.clone()).or_insert_with(|| {
+        let entry = paths.entry(path).or_insert_with(|| {
             // Path-level parameters travel with the path item.
             let mut path_item = Map::new();
             if let Some(p) = item.get("parameters") {
@@ -101,27 +118,42 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
             Value::Object(path_item)
         });
         if let Value::Object(path_item) = entry {
-            path_item.insert(method.clone(), Value::Object(operation));
+            path_item.insert(method.to_string(), Value::Object(operation));
         }
     }
-    let paths = Value::Object(paths);
+    Ok(paths)
+}
 
-    // Every schema reachable from the operations, in upstream order.
-    let mut needed = BTreeSet::new();
-    collect_refs(file, upstream, &paths, &mut needed)?;
-    let mut schemas = Map::new();
-    if let Some(all) = upstream
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    {
-        for (name, schema) in all {
-            if needed.contains(name) {
-                schemas.insert(name.clone(), schema.clone());
-            }
+/// The listed webhook events, as upstream's top-level `webhooks` has them
+/// (each a path item with one `post`), JSON-only.
+fn cut_webhooks(file: &Path, upstream: &Value, ops: &Operations) -> Result<Map<String, Value>> {
+    let mut webhooks = Map::new();
+    for (i, event) in ops.events.iter().enumerate() {
+        let at = pointer(["webhooks", event.name.as_str()]);
+        let mut item = upstream
+            .pointer(&at)
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| {
+                XtaskError::at(
+                    file,
+                    at.clone(),
+                    format!(
+                        "no such webhook event upstream (asked for by operations.toml /event/{i})"
+                    ),
+                )
+            })?;
+        for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            json_only(operation);
         }
+        webhooks.insert(event.name.clone(), Value::Object(item));
     }
+    Ok(webhooks)
+}
 
-    let used_tags: BTreeSet<&str> = paths
+/// The upstream tags that the operations in `paths` use, in upstream order.
+fn used_tags(upstream: &Value, paths: &Value) -> Vec<Value> {
+    let used: BTreeSet<&str> = paths
         .as_object()
         .into_iter()
         .flat_map(|p| p.values())
@@ -134,7 +166,7 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
         })
         .filter_map(Value::as_str)
         .collect();
-    let tags: Vec<Value> = upstream
+    upstream
         .get("tags")
         .and_then(Value::as_array)
         .into_iter()
@@ -142,35 +174,10 @@ pub fn extract(file: &Path, upstream: &Value, selection: &Selection<'_>) -> Resu
         .filter(|t| {
             t.get("name")
                 .and_then(Value::as_str)
-                .is_some_and(|n| used_tags.contains(n))
+                .is_some_and(|n| used.contains(n))
         })
         .cloned()
-        .collect();
-
-    let info = upstream.get("info").cloned().unwrap_or_else(|| json!({}));
-    let mut fragment = json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": info.get("title").cloned().unwrap_or_else(|| json!("Straddle API")),
-            "version": info.get("version").cloned().unwrap_or_else(|| json!("v1")),
-            "description": "Fragment of Straddle's OpenAPI description: the operations listed in \
-                openapi/operations.toml and every schema they reference. Written by \
-                `cargo xtask spec extract`; do not edit by hand.",
-        },
-        "servers": upstream.get("servers").cloned().unwrap_or_else(|| json!([])),
-        "security": upstream.get("security").cloned().unwrap_or_else(|| json!([])),
-        "tags": tags,
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": upstream
-                .pointer("/components/securitySchemes")
-                .cloned()
-                .unwrap_or_else(|| json!({})),
-        },
-    });
-    downgrade_to_3_0(&mut fragment);
-    Ok(fragment)
+        .collect()
 }
 
 /// Serializes a document the same way every time: two-space indent, document
