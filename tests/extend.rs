@@ -290,7 +290,7 @@ async fn a_raw_call_goes_through_auth_idempotency_retries_and_typed_errors() {
         .unwrap();
     assert_eq!(response.status, StatusCode::CREATED);
     assert_eq!(response.attempts, 2);
-    assert_eq!(response.data["id"], "pay_1");
+    assert_eq!(response.body["id"], "pay_1");
 
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);

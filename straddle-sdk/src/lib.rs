@@ -47,6 +47,7 @@ mod params;
 mod pipeline;
 mod raw;
 mod request;
+mod response;
 mod retry;
 mod timestamp;
 
@@ -109,11 +110,12 @@ pub use nullable::Nullable;
 pub use pagination::MetaNumber;
 pub use pagination::{ItemStream, PageInfo, Paginated};
 pub use params::UuidArg;
-pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
+pub use pipeline::{IDEMPOTENCY_KEY, RETRY_COUNT};
 pub use raw::RawRequest;
 pub use request::{Operation, Request};
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
+pub use response::ApiResponse;
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use timestamp::Timestamp;
 

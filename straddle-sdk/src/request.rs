@@ -73,10 +73,13 @@ impl<O: Operation> Request<'_, O> {
     /// Arguments are checked first; an invalid one fails with
     /// [`Error::InvalidRequest`] and nothing is sent.
     pub async fn send(self) -> Result<O::Response, Error> {
-        self.send_with_response().await.map(ApiResponse::into_data)
+        self.send_with_response().await.map(ApiResponse::into_body)
     }
 
-    /// Like [`Self::send`], also returning the status and headers.
+    /// Like [`Self::send`], with the status, headers and number of attempts
+    /// around the body: an [`ApiResponse`], which dereferences to the body,
+    /// so `response.data.name` reads as `customer.data.name` does after
+    /// `send()`.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
         let request = self.encoded()?;
         Call::new(self.client, O::ID, request, self.options)
