@@ -73,12 +73,16 @@ pub mod resources {
 // Crates whose types appear in the public API (`uuid::Uuid` ids,
 // `serde_json::Map` in `extra`, `chrono` instants, `indexmap::IndexMap`
 // metadata, `bytes::Bytes` and `reqwest` in responses and errors,
-// `schemars::JsonSchema`), so naming them needs no second dependency at a
-// matching version.
+// `schemars::JsonSchema`, the `Stream` a list returns), so naming them
+// needs no second dependency at a matching version.
 #[doc(no_inline)]
 pub use bytes;
 #[doc(no_inline)]
 pub use chrono;
+/// `StreamExt` and `TryStreamExt`, for combinators of an [`ItemStream`]
+/// beyond its own methods.
+#[doc(no_inline)]
+pub use futures_util;
 #[doc(no_inline)]
 pub use indexmap;
 #[doc(no_inline)]
