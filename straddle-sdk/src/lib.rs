@@ -30,8 +30,22 @@
 //! - one [`Error`] type that keeps the status, the server's error body and
 //!   its request id.
 //!
-//! Code under `generated/` is written by `cargo xtask codegen` from the
-//! OpenAPI fragment in `openapi/`; the rest is the hand-written runtime.
+//! Where to look:
+//! - [`Client`] and [`ClientBuilder`]: the API key, environment, retries
+//!   ([`RetryPolicy`]), timeouts and default headers;
+//! - [`resources`]: the resource tree. Each operation gives a [`Request`]
+//!   with a setter per argument; `send()` returns the body,
+//!   `send_with_response()` an [`ApiResponse`] (the body with its status,
+//!   headers and attempts), and a list operation's `into_stream()` an
+//!   [`ItemStream`] of every item, page after page;
+//! - [`types`]: the request and response types;
+//! - [`Error`]: every failure, with accessors that work on every variant;
+//! - [`Intercept`] for caller code at named points of every call, and
+//!   [`Client::request`] for a path the SDK does not expose yet.
+//!
+//! [`types`] and [`resources`] are generated from the OpenAPI fragment that
+//! ships in this package (`openapi/straddle.json`); the rest is written by
+//! hand.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -117,7 +131,9 @@ pub use params::UuidArg;
 pub use pipeline::{IDEMPOTENCY_KEY, RETRY_COUNT};
 pub use raw::RawRequest;
 pub use request::{Operation, Request};
+#[doc(no_inline)]
 pub use reqwest::StatusCode;
+#[doc(no_inline)]
 pub use reqwest::header::HeaderMap;
 pub use response::ApiResponse;
 pub use retry::{RetryPolicy, is_retryable_status};

@@ -13,7 +13,8 @@ use crate::pipeline::Call;
 use crate::{ApiResponse, Client, Error};
 
 /// An API operation as the generated code describes it. Implemented by the
-/// argument types in [`crate::resources`] (one per operation); sealed.
+/// argument types in [`resources`](crate::resources) (one per operation);
+/// sealed.
 pub trait Operation: sealed::Sealed {
     /// The spec's `operationId` (`RefreshCustomerReview`), as errors and
     /// traces name the operation.
@@ -40,7 +41,8 @@ pub(crate) mod sealed {
 
 /// A request of one operation: its arguments (set with the operation's own
 /// setters, such as `.correlation_id(..)`) and per-call options. Nothing is
-/// sent until [`Request::send`] or [`Request::send_with_response`] is awaited;
+/// sent until [`Request::send`] or [`Request::send_with_response`] is awaited
+/// (or, for a list, the stream of [`Request::into_stream`] is read);
 /// arguments are checked then, before anything leaves.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
@@ -119,7 +121,10 @@ macro_rules! call_options {
         }
 
         /// Deadline of this whole call, retries and waits included, instead
-        /// of the client's (see [`crate::ClientBuilder::total_timeout`]).
+        /// of the client's (see
+        /// [`ClientBuilder::total_timeout`](crate::ClientBuilder::total_timeout)).
+        /// When it passes, the call ends with
+        /// [`Error::Deadline`](crate::Error::Deadline).
         pub fn total_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.options.total_timeout = Some(timeout);
             self
@@ -130,7 +135,8 @@ macro_rules! call_options {
         /// send (`User-Agent`, the retry-count header, `Idempotency-Key`,
         /// ...). Checked for what could break or leak: `Authorization`,
         /// framing headers and values with CR, LF or other control
-        /// characters fail `send()` with [`crate::Error::InvalidRequest`]
+        /// characters fail `send()` with
+        /// [`Error::InvalidRequest`](crate::Error::InvalidRequest)
         /// before anything is sent. The value is hidden from `Debug` output.
         pub fn header(mut self, name: &str, value: &str) -> Self {
             self.options.headers.add(name, value);
