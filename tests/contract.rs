@@ -199,7 +199,7 @@ async fn the_static_example_parses() {
     );
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(violations(&response.headers), Vec::<String>::new());
-    let body = response.data;
+    let body = response.body;
 
     // Prism builds the static example from the schema's `example`s,
     // defaults and format placeholders.
@@ -285,7 +285,7 @@ async fn every_generated_response_parses_and_round_trips() {
             Vec::<String>::new(),
             "{what}"
         );
-        let body: CustomerV1ItemResponse = response.data;
+        let body: CustomerV1ItemResponse = response.body;
 
         // The same seed gives Prism the same body: fetch it by hand to
         // compare with what the SDK made of it.
@@ -460,7 +460,7 @@ async fn the_sdks_requests_conform_to_the_fragment() {
             Vec::<String>::new(),
             "{what}"
         );
-        assert_eq!(json_of!(&response.data.response_type), "object", "{what}");
+        assert_eq!(json_of!(&response.response_type), "object", "{what}");
     }
 }
 
@@ -652,6 +652,6 @@ async fn every_exposed_operation_is_accepted_and_its_answer_decodes() {
             Vec::<String>::new(),
             "{operation}"
         );
-        assert!(response.data.is_object(), "{operation}: {}", response.data);
+        assert!(response.body.is_object(), "{operation}: {}", response.body);
     }
 }

@@ -186,6 +186,40 @@ async fn an_interceptor_error_fails_the_call_with_its_phase_and_is_not_retried()
 }
 
 #[tokio::test]
+async fn no_hook_runs_for_invalid_arguments_and_a_deadline_skips_read_after_attempt() {
+    let server = server_answering(vec![ok_example().set_delay(Duration::from_millis(500))]).await;
+    let recorder = Arc::new(Recorder::default());
+    let client = client_with(&server.uri(), &recorder);
+    let err = client
+        .customers()
+        .review()
+        .refresh_review("not-a-uuid")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert_eq!(recorder.seen(), Vec::<String>::new());
+
+    let err = client
+        .customers()
+        .review()
+        .refresh_review(CUSTOMER_ID)
+        .total_timeout(Duration::from_millis(50))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Deadline(_)), "{err:?}");
+    assert_eq!(
+        recorder.seen(),
+        [
+            "call PUT RefreshCustomerReview",
+            "send 1/3 retry-count 0",
+            "failed after 1",
+        ]
+    );
+}
+
+#[tokio::test]
 async fn default_and_per_request_headers_replace_the_sdks_in_order() {
     let server = server_answering(vec![ResponseTemplate::new(500), ok_example()]).await;
     let client = Client::builder()
@@ -290,7 +324,7 @@ async fn a_raw_call_goes_through_auth_idempotency_retries_and_typed_errors() {
         .unwrap();
     assert_eq!(response.status, StatusCode::CREATED);
     assert_eq!(response.attempts, 2);
-    assert_eq!(response.data["id"], "pay_1");
+    assert_eq!(response.body["id"], "pay_1");
 
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);

@@ -738,7 +738,7 @@ async fn check_reply(
         ) {
             (Ok(expected), Ok(response)) => {
                 prop_assert_eq!(response.status, status);
-                prop_assert_eq!(&response.data, &expected);
+                prop_assert_eq!(&response.body, &expected);
                 stage.note("ok");
             }
             (Err(_), Err(err @ Error::Decode(decode))) => {

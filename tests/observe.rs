@@ -185,7 +185,7 @@ fn unit_tests_can_build_an_api_error_and_a_response_without_a_server() {
 
     let response = ApiResponse::new(StatusCode::CREATED, 7).map(|n| n * 6);
     assert_eq!(
-        (response.status, response.data, response.attempts),
+        (response.status, response.body, response.attempts),
         (StatusCode::CREATED, 42, 1)
     );
 }

@@ -232,10 +232,11 @@ async fn send_with_response_gives_status_and_headers() {
     // The body's `meta.api_request_id` is the id the server reported, as on errors.
     assert_eq!(
         response.api_request_id(),
-        Some(response.data.meta.api_request_id.to_string())
+        Some(response.meta.api_request_id.to_string())
     );
     assert_eq!(response.headers["request-id"], "srv-1");
-    assert_eq!(response.data.data.name, "Ron Swanson");
+    // The body's fields read as after `send()`: `response.data` is the customer.
+    assert_eq!(response.data.name, "Ron Swanson");
 }
 
 #[test]

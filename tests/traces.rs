@@ -33,7 +33,7 @@ async fn succeeded_after_retries(capture: &Capture) {
         .await
         .unwrap();
     assert_eq!(response.attempts, 3);
-    let server_id = response.data.meta.api_request_id.to_string();
+    let server_id = response.meta.api_request_id.to_string();
 
     let logs = capture.text();
     let done: Vec<&str> = logs

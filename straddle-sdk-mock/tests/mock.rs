@@ -57,7 +57,7 @@ async fn an_ok_answer_is_the_typed_value_with_the_operations_documented_status()
     let response = refresh(&client).send_with_response().await?;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.headers["content-type"], "application/json");
-    assert_eq!(response.data, sample);
+    assert_eq!(response.body, sample);
     Ok(())
 }
 

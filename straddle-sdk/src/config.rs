@@ -157,7 +157,7 @@ impl Client {
     /// A builder holding this client's settings and its connection pool:
     /// change what differs and `build()` a second client that shares the
     /// pool (`client.to_builder().max_retries(0).build()?`). The connect
-    /// timeout belongs to the pool and cannot change.
+    /// timeout and `no_proxy` belong to the pool and cannot change.
     pub fn to_builder(&self) -> ClientBuilder {
         let shared = &self.shared;
         ClientBuilder {
@@ -244,9 +244,9 @@ impl ClientBuilder {
     /// A builder with the settings of the environment variables that are set:
     /// `STRADDLE_API_KEY`, `STRADDLE_ENVIRONMENT` (`sandbox` or
     /// `production`) and `STRADDLE_BASE_URL`; every other setting can still
-    /// be changed before `build()`. Fails only on a value that is set but
-    /// invalid; a missing key is reported by `build()` unless `.api_key(..)`
-    /// gives one.
+    /// be changed before `build()`. Fails only on a `STRADDLE_ENVIRONMENT`
+    /// that is neither; `build()` reports a key or base URL that is
+    /// invalid, and a missing key unless `.api_key(..)` gives one.
     pub fn from_env() -> Result<Self, Error> {
         Self::default().with_env_vars(|name| std::env::var(name).ok())
     }
@@ -291,8 +291,9 @@ impl ClientBuilder {
 
     /// Deadline of a whole call: every attempt and the waits between them.
     /// None by default (each attempt has [`ClientBuilder::timeout`]). When
-    /// it passes, the call ends with [`Error::Timeout`]; a retry whose wait
-    /// would end after it is not made, and the last error is returned.
+    /// it passes during an attempt, the call ends with [`Error::Deadline`]
+    /// (`is_timeout()` is true); a retry whose wait would end after it is
+    /// not made, and the error of the attempt before is returned.
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = Some(timeout);
         self
@@ -337,8 +338,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest response body accepted (default 4 MiB); a larger one is
-    /// an [`Error::Decode`], not an allocation the server controls.
+    /// The largest response body read (default 4 MiB), so the server
+    /// cannot choose how much memory a call takes. A larger success body is
+    /// an [`Error::Decode`]; a larger error body is dropped, and the
+    /// [`Error::Api`] keeps its status and headers
+    /// ([`ApiError::body_too_large`](crate::ApiError::body_too_large)).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
         self

@@ -29,7 +29,10 @@ const SNIPPET_BYTES: usize = 512;
 pub enum Error {
     /// The server answered with a non-success status.
     Api(Box<ApiError>),
-    /// No answer within the configured timeout (on the last attempt).
+    /// No complete answer within the per-attempt timeout
+    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)) on the
+    /// last attempt the call could make. A call's `total_timeout` ends it
+    /// with [`Error::Deadline`] instead.
     Timeout(Box<TransportError>),
     /// The connection failed or broke (refused, reset, body cut off).
     Connection(Box<TransportError>),
@@ -39,9 +42,10 @@ pub enum Error {
     /// The call's `total_timeout` passed before it ended (attempts and the
     /// waits between them included).
     Deadline(Box<DeadlineError>),
-    /// An interceptor ([`crate::Intercept`]) failed the call.
+    /// An interceptor ([`Intercept`](crate::Intercept)) failed the call.
     Interceptor(Box<InterceptorError>),
-    /// An argument was rejected before any request was sent.
+    /// An argument, a header added with `.header(..)` or a raw call's path
+    /// was rejected before any request was sent.
     InvalidRequest {
         /// The operation (`RefreshCustomerReview`, or `GET /v1/...` for a raw call).
         operation: Cow<'static, str>,
@@ -108,7 +112,7 @@ pub struct InterceptorError {
     pub operation: Cow<'static, str>,
     /// The hook that failed.
     pub phase: crate::intercept::Phase,
-    /// The interceptor's [`crate::Intercept::name`].
+    /// The interceptor's [`Intercept::name`](crate::Intercept::name).
     pub interceptor: &'static str,
     /// Requests sent for this call before the hook failed.
     pub attempts: u32,
@@ -128,7 +132,8 @@ pub struct DecodeError {
     pub headers: HeaderMap,
     /// How many requests were sent for this call.
     pub attempts: u32,
-    /// The start of the body (at most 512 bytes, lossy UTF-8).
+    /// The start of the body: its first 512 bytes as lossy UTF-8, with `…`
+    /// after them when there was more; empty for a body over the size limit.
     pub snippet: String,
     /// Why the body was rejected.
     pub reason: DecodeReason,
@@ -140,7 +145,8 @@ pub struct DecodeError {
 pub enum DecodeReason {
     /// The body is not the documented JSON.
     Json(serde_json::Error),
-    /// The body is larger than the limit (`ClientBuilder::max_response_bytes`).
+    /// The body is larger than the limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
     TooLarge {
         /// The limit in bytes.
         limit: usize,
@@ -458,7 +464,11 @@ impl fmt::Display for Error {
     }
 }
 
-/// `Display` says the cause, so there is no `source()`: see the module docs.
+/// `source()` is `None`: `Display` already names the cause ("connection
+/// refused", "dns error: ...", the server's title and detail), so an error
+/// reporter that walks the chain prints nothing twice. The underlying
+/// errors stay reachable as fields: [`TransportError::source`],
+/// [`DecodeReason::Json`] and [`InterceptorError::source`].
 impl std::error::Error for Error {}
 
 /// What went wrong below HTTP, in words: the kind of failure ("connection

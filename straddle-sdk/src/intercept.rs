@@ -1,37 +1,5 @@
-//! Interceptors: caller code the pipeline runs at named points of every call
-//! and every attempt, to add headers, sign, log, measure or refuse. The
-//! phases are named after aws-sdk-rust's `Intercept` trait; every hook has a
-//! default that does nothing, so an interceptor implements only what it needs.
-//!
-//! ```
-//! use straddle_sdk::{AttemptContext, BoxError, Intercept};
-//!
-//! /// Adds a tenant header to every attempt.
-//! #[derive(Debug)]
-//! struct Tenant(&'static str);
-//!
-//! impl Intercept for Tenant {
-//!     fn name(&self) -> &'static str {
-//!         "tenant"
-//!     }
-//!     fn modify_before_transmit(
-//!         &self,
-//!         _attempt: &AttemptContext<'_>,
-//!         request: &mut straddle_sdk::reqwest::Request,
-//!     ) -> Result<(), BoxError> {
-//!         request.headers_mut().insert("x-tenant", self.0.parse()?);
-//!         Ok(())
-//!     }
-//! }
-//!
-//! # fn build() -> Result<(), straddle_sdk::Error> {
-//! let client = straddle_sdk::Client::builder()
-//!     .api_key("sk_test_...")
-//!     .base_url("http://127.0.0.1:4010")
-//!     .interceptor(Tenant("acme"))
-//!     .build()?;
-//! # Ok(()) }
-//! ```
+//! Interceptors: caller code the pipeline runs at named points of every
+//! call. The public documentation, with an example, is on [`Intercept`].
 
 use std::fmt;
 use std::time::Duration;
@@ -40,21 +8,76 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 /// The error an interceptor returns to fail a call; it becomes
-/// [`crate::Error::Interceptor`] with this error kept as its `source`.
+/// [`Error::Interceptor`](crate::Error::Interceptor) with this error kept
+/// as its `source`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Caller code run by the pipeline of every call of a client. Register with
-/// [`crate::ClientBuilder::interceptor`]; several run in the order they were
-/// added. A hook that returns `Err` fails the call at once (no retry) with
-/// [`crate::Error::Interceptor`].
+/// Caller code run at named points of every call of a client, to add
+/// headers, sign, log, measure or refuse a call. Register it with
+/// [`ClientBuilder::interceptor`](crate::ClientBuilder::interceptor);
+/// several run in the order they were added. The phases are named after
+/// aws-sdk-rust's `Intercept` trait, and every hook has a default that does
+/// nothing, so an interceptor implements only what it needs.
 ///
-/// Hooks are synchronous and run on the task making the call: keep them short.
+/// ```
+/// use straddle_sdk::{AttemptContext, BoxError, Intercept};
+///
+/// /// Adds a tenant header to every attempt.
+/// #[derive(Debug)]
+/// struct Tenant(&'static str);
+///
+/// impl Intercept for Tenant {
+///     fn name(&self) -> &'static str {
+///         "tenant"
+///     }
+///
+///     fn modify_before_transmit(
+///         &self,
+///         _attempt: &AttemptContext<'_>,
+///         // The HTTP request about to go out, not the SDK's `Request` builder.
+///         request: &mut straddle_sdk::reqwest::Request,
+///     ) -> Result<(), BoxError> {
+///         request.headers_mut().insert("x-tenant", self.0.parse()?);
+///         Ok(())
+///     }
+/// }
+///
+/// let client = straddle_sdk::Client::builder()
+///     .api_key("sk_test_...")
+///     .base_url("http://127.0.0.1:4010")
+///     .interceptor(Tenant("acme"))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), straddle_sdk::Error>(())
+/// ```
+///
+/// When the hooks run, for one call:
+/// 1. [`read_before_execution`](Intercept::read_before_execution), once;
+/// 2. for each attempt, [`modify_before_transmit`](Intercept::modify_before_transmit)
+///    with the HTTP request about to be sent, then
+///    [`read_after_attempt`](Intercept::read_after_attempt) with how it ended;
+/// 3. [`read_after_execution`](Intercept::read_after_execution), once, with
+///    the result the caller gets, whatever ended the call (a hook's refusal
+///    and the call's `total_timeout` included).
+///
+/// A call whose arguments fail their checks
+/// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)) ends before any
+/// hook runs. A hook that returns `Err` fails the call at once, without a
+/// retry, with [`Error::Interceptor`](crate::Error::Interceptor) (its
+/// [`Phase`], the interceptor's [`name`](Intercept::name) and the error).
+/// An attempt cut short by the call's `total_timeout` has no
+/// `read_after_attempt`.
+///
+/// Hooks are synchronous and run on the task making the call: keep them
+/// short. To read what an interceptor recorded, register it as an
+/// `Arc<YourInterceptor>` and keep a clone.
 ///
 /// An interceptor is the caller's own code and is trusted: what
 /// `modify_before_transmit` changes (the URL, `Authorization`, framing
 /// headers) is sent without the checks that `.header(..)` and raw paths get.
 pub trait Intercept: fmt::Debug + Send + Sync + 'static {
-    /// The interceptor's name, as [`crate::Error::Interceptor`] reports it.
+    /// The interceptor's name, as [`Error::Interceptor`](crate::Error::Interceptor)
+    /// reports it.
     fn name(&self) -> &'static str;
 
     /// Once per call, before the first attempt.
@@ -63,9 +86,12 @@ pub trait Intercept: fmt::Debug + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Every attempt, just before it is sent, with the request as it will
-    /// go out (auth, idempotency key and retry count set): headers, URL and
-    /// body can be read and changed.
+    /// Every attempt, just before it is sent. `request` is the
+    /// `reqwest::Request` that will go out, not the SDK's
+    /// [`Request`](crate::Request) builder: its auth, idempotency key and
+    /// retry count are set, and its headers, URL and body can be read and
+    /// changed (on this attempt only; a retry starts again from
+    /// the request as the SDK built it).
     fn modify_before_transmit(
         &self,
         attempt: &AttemptContext<'_>,
@@ -78,7 +104,8 @@ pub trait Intercept: fmt::Debug + Send + Sync + 'static {
     /// Every attempt, once it has ended: with an answer (its status and
     /// headers; its body has been read unless the answer is to be retried),
     /// or a failure below HTTP (no connection, a timeout, a body cut off).
-    /// A failure is retried after this hook if the retry rules allow.
+    /// A failure is retried after this hook if the retry rules allow. Not
+    /// called for an attempt that the call's `total_timeout` cuts short.
     fn read_after_attempt(
         &self,
         attempt: &AttemptContext<'_>,
@@ -88,7 +115,8 @@ pub trait Intercept: fmt::Debug + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Once per call, after the last attempt, with what the caller is about
+    /// Once per call whose arguments passed their checks, after its last
+    /// attempt (or the hook that refused it), with what the caller is about
     /// to receive; for measuring, not for changing the result.
     fn read_after_execution(
         &self,
@@ -181,7 +209,8 @@ pub enum AttemptOutcome<'a> {
         /// The response headers.
         headers: &'a HeaderMap,
     },
-    /// No answer: the connection failed or timed out.
+    /// No usable answer: the connection failed, the attempt timed out, or
+    /// the body was cut off while it was read.
     Failed(&'a reqwest::Error),
 }
 

@@ -30,8 +30,22 @@
 //! - one [`Error`] type that keeps the status, the server's error body and
 //!   its request id.
 //!
-//! Code under `generated/` is written by `cargo xtask codegen` from the
-//! OpenAPI fragment in `openapi/`; the rest is the hand-written runtime.
+//! Where to look:
+//! - [`Client`] and [`ClientBuilder`]: the API key, environment, retries
+//!   ([`RetryPolicy`]), timeouts and default headers;
+//! - [`resources`]: the resource tree. Each operation gives a [`Request`]
+//!   with a setter per argument; `send()` returns the body,
+//!   `send_with_response()` an [`ApiResponse`] (the body with its status,
+//!   headers and attempts), and a list operation's `into_stream()` an
+//!   [`ItemStream`] of every item, page after page;
+//! - [`types`]: the request and response types;
+//! - [`Error`]: every failure, with accessors that work on every variant;
+//! - [`Intercept`] for caller code at named points of every call, and
+//!   [`Client::request`] for a path the SDK does not expose yet.
+//!
+//! [`types`] and [`resources`] are generated from the OpenAPI fragment that
+//! ships in this package (`openapi/straddle.json`); the rest is written by
+//! hand.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -48,6 +62,7 @@ mod params;
 mod pipeline;
 mod raw;
 mod request;
+mod response;
 mod retry;
 mod structs;
 mod timestamp;
@@ -85,12 +100,16 @@ pub mod resources {
 // Crates whose types appear in the public API (`uuid::Uuid` ids,
 // `serde_json::Map` in `extra`, `chrono` instants, `indexmap::IndexMap`
 // metadata, `bytes::Bytes` and `reqwest` in responses and errors,
-// `schemars::JsonSchema`), so naming them needs no second dependency at a
-// matching version.
+// `schemars::JsonSchema`, the `Stream` a list returns), so naming them
+// needs no second dependency at a matching version.
 #[doc(no_inline)]
 pub use bytes;
 #[doc(no_inline)]
 pub use chrono;
+/// `StreamExt` and `TryStreamExt`, for combinators of an [`ItemStream`]
+/// beyond its own methods.
+#[doc(no_inline)]
+pub use futures_util;
 #[doc(no_inline)]
 pub use indexmap;
 #[doc(no_inline)]
@@ -123,11 +142,14 @@ pub use open_enum::OpenEnum;
 pub use pagination::MetaNumber;
 pub use pagination::{ItemStream, PageInfo, Paginated};
 pub use params::UuidArg;
-pub use pipeline::{ApiResponse, IDEMPOTENCY_KEY, RETRY_COUNT};
+pub use pipeline::{IDEMPOTENCY_KEY, RETRY_COUNT};
 pub use raw::RawRequest;
 pub use request::{Operation, OperationRequest, Request};
+#[doc(no_inline)]
 pub use reqwest::StatusCode;
+#[doc(no_inline)]
 pub use reqwest::header::HeaderMap;
+pub use response::ApiResponse;
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use timestamp::Timestamp;
 pub use union::OnePassUnion;

@@ -1,10 +1,12 @@
 //! Page-number pagination of list operations (`page_number`/`page_size` in
 //! the query, `meta` in the response), as a lazy stream of items.
 
+use std::fmt;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use futures_util::{TryStreamExt, stream};
+use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::Error;
 use crate::request::{Operation, Request};
@@ -87,9 +89,92 @@ fn is_last(requested: i64, items: usize, seen: u64, info: &PageInfo) -> bool {
         || info.page_size.is_some_and(|size| (items as i64) < size)
 }
 
-/// The items of a list, page after page: what [`Request::into_stream`] returns.
-/// Use it with `futures_util::TryStreamExt` (`try_next`, `try_collect`).
-pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
+/// The items of a list, page after page: what [`Request::into_stream`]
+/// returns. Each next page is asked for only when the items before it have
+/// been read; an error ends the stream after it is yielded.
+///
+/// The common uses are methods of its own, so they need no import:
+/// [`try_next`](ItemStream::try_next) for a loop,
+/// [`try_collect`](ItemStream::try_collect) for every item and
+/// [`take`](ItemStream::take) for the first few. It is also a `Stream` of
+/// `Result<T, Error>`, for the combinators of `StreamExt` and
+/// `TryStreamExt` (re-exported as `straddle_sdk::futures_util`).
+///
+/// ```
+/// use straddle_sdk::{Error, Paginated, Request};
+///
+/// // `list` is the request of any list operation, with its arguments set.
+/// async fn read<O>(list: Request<'_, O>) -> Result<(), Error>
+/// where
+///     O: Paginated + Send + Sync,
+///     O::Item: Send + std::fmt::Debug,
+/// {
+///     // One item at a time, as the pages arrive.
+///     let mut items = list.clone().into_stream();
+///     while let Some(item) = items.try_next().await? {
+///         println!("{item:?}");
+///     }
+///     // The first ten: no page after the one holding the tenth is asked for.
+///     let first: Vec<O::Item> = list.clone().into_stream().take(10).try_collect().await?;
+///     // Every item of every page.
+///     let all: Vec<O::Item> = list.into_stream().try_collect().await?;
+///     # let _ = (first, all);
+///     Ok(())
+/// }
+/// ```
+#[must_use = "a stream asks for nothing until it is read"]
+pub struct ItemStream<'a, T> {
+    items: Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>,
+}
+
+impl<'a, T: 'a> ItemStream<'a, T> {
+    fn new(items: impl Stream<Item = Result<T, Error>> + Send + 'a) -> Self {
+        Self {
+            items: Box::pin(items),
+        }
+    }
+
+    /// The next item, `Ok(None)` after the last, or the error that ends the
+    /// stream: `while let Some(item) = items.try_next().await? { .. }`.
+    pub async fn try_next(&mut self) -> Result<Option<T>, Error> {
+        self.next().await.transpose()
+    }
+
+    /// The next item or error, `None` after the last (as `StreamExt::next`).
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        StreamExt::next(&mut self.items).await
+    }
+
+    /// Every remaining item, in order, into any collection (`Vec<_>`, ...);
+    /// the first error instead, if a page fails.
+    pub async fn try_collect<C: Default + Extend<T>>(self) -> Result<C, Error> {
+        TryStreamExt::try_collect(self.items).await
+    }
+
+    /// At most the next `n` items: the stream ends after the `n`th without
+    /// asking for another page.
+    pub fn take(self, n: usize) -> ItemStream<'a, T> {
+        ItemStream::new(StreamExt::take(self.items, n))
+    }
+}
+
+impl<T> Stream for ItemStream<'_, T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.items.as_mut().poll_next(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+impl<T> fmt::Debug for ItemStream<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemStream").finish_non_exhaustive()
+    }
+}
 
 impl<'a, O> Request<'a, O>
 where
@@ -105,18 +190,8 @@ where
     /// same items again, when the server answers with a page other than the
     /// one asked for. An error ends the stream after it is yielded.
     ///
-    /// ```
-    /// use futures_util::TryStreamExt;
-    /// use straddle_sdk::{Error, Paginated, Request};
-    ///
-    /// async fn everything<O>(list: Request<'_, O>) -> Result<Vec<O::Item>, Error>
-    /// where
-    ///     O: Paginated + Send + Sync,
-    ///     O::Item: Send,
-    /// {
-    ///     list.into_stream().try_collect().await
-    /// }
-    /// ```
+    /// [`ItemStream`] has the common uses as methods: `try_next()` in a
+    /// loop, `try_collect()` for every item, `take(n)` for the first few.
     pub fn into_stream(self) -> ItemStream<'a, O::Item> {
         let state = Some((self, 0_u64));
         let pages = stream::try_unfold(state, |state| async move {
@@ -139,7 +214,7 @@ where
             };
             Ok(Some((items, next)))
         });
-        Box::pin(
+        ItemStream::new(
             pages
                 .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
                 .try_flatten(),
@@ -149,7 +224,90 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// Items 1 to 20 in pages of two, counting the pages asked for.
+    fn ten_pages(asked: Arc<AtomicUsize>) -> ItemStream<'static, u32> {
+        let pages = stream::try_unfold(1_u32, move |first| {
+            let asked = asked.clone();
+            async move {
+                if first > 20 {
+                    return Ok(None);
+                }
+                asked.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, Error>(Some((vec![first, first + 1], first + 2)))
+            }
+        });
+        ItemStream::new(
+            pages
+                .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+                .try_flatten(),
+        )
+    }
+
+    fn items_then_failure() -> ItemStream<'static, u32> {
+        ItemStream::new(stream::iter(vec![
+            Ok(1),
+            Ok(2),
+            Err(Error::config("page 2 failed")),
+        ]))
+    }
+
+    #[tokio::test]
+    async fn take_asks_for_no_page_after_the_one_holding_the_last_item_wanted() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let first: Vec<u32> = ten_pages(asked.clone())
+            .take(3)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(first, [1, 2, 3]);
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+
+        let none: Vec<u32> = ten_pages(asked.clone())
+            .take(0)
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+        assert_eq!(asked.load(Ordering::SeqCst), 2, "take(0) asks for nothing");
+    }
+
+    #[tokio::test]
+    async fn try_next_gives_each_item_then_the_error_then_the_end() {
+        let mut items = items_then_failure();
+        assert_eq!(items.try_next().await.unwrap(), Some(1));
+        assert_eq!(items.next().await.map(Result::ok), Some(Some(2)));
+        let err = items.try_next().await.unwrap_err();
+        assert!(err.to_string().contains("page 2 failed"), "{err}");
+        assert_eq!(items.try_next().await.unwrap(), None);
+        assert!(items.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn try_collect_gives_every_item_into_any_collection_or_the_first_error() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let all: Vec<u32> = ten_pages(asked.clone()).try_collect().await.unwrap();
+        assert_eq!(all, (1..=20).collect::<Vec<_>>());
+        assert_eq!(asked.load(Ordering::SeqCst), 10);
+        let set: BTreeSet<u32> = ten_pages(asked).take(5).try_collect().await.unwrap();
+        assert_eq!(set, BTreeSet::from([1, 2, 3, 4, 5]));
+        let err = items_then_failure()
+            .try_collect::<Vec<u32>>()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("page 2 failed"), "{err}");
+    }
+
+    #[test]
+    fn an_item_stream_is_a_send_stream_of_results() {
+        fn stream_of_results<S: Stream<Item = Result<u32, Error>> + Send + Unpin>(_: &S) {}
+        stream_of_results(&items_then_failure());
+    }
 
     #[test]
     fn the_last_page_is_known_from_meta_without_asking_for_another() {

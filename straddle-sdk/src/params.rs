@@ -20,7 +20,8 @@ enum UuidArgInner {
     Text(String),
 }
 
-/// Written as the text it holds; [`crate::Encoder`] checks it is a UUID.
+/// Written as the text it holds; a request checks that it is a UUID when
+/// it is sent.
 impl serde::Serialize for UuidArg {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {

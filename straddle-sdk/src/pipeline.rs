@@ -6,7 +6,6 @@
 //! `reqwest::Request` ([`crate::encode`]) and hands it here as a [`Call`].
 
 use std::borrow::Cow;
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -22,6 +21,7 @@ use crate::error::{
 use crate::intercept::{
     AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept, Phase,
 };
+use crate::response::ApiResponse;
 use crate::types::ErrorResponse;
 use crate::{Client, Error};
 
@@ -30,73 +30,6 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// Header carrying the attempt number (0 for the first request, 1 for the
 /// first retry, ...), so server logs can tell retries apart.
 pub const RETRY_COUNT: HeaderName = HeaderName::from_static("x-straddle-retry-count");
-
-/// A successful response: the typed body with the status, headers and how
-/// the call went.
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct ApiResponse<T> {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The response headers.
-    pub headers: HeaderMap,
-    /// The parsed body.
-    pub data: T,
-    /// How many requests the call took: 1, or more after retries.
-    pub attempts: u32,
-    /// The body as received, for [`ApiResponse::api_request_id`].
-    raw: Bytes,
-}
-
-impl<T: fmt::Debug> fmt::Debug for ApiResponse<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiResponse")
-            .field("status", &self.status)
-            .field("headers", &self.headers)
-            .field("data", &self.data)
-            .field("attempts", &self.attempts)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> ApiResponse<T> {
-    /// A response as the SDK would return it, for unit tests of code that
-    /// takes one: `data` with `status`, no headers, one attempt.
-    pub fn new(status: StatusCode, data: T) -> Self {
-        Self {
-            status,
-            headers: HeaderMap::new(),
-            data,
-            attempts: 1,
-            raw: Bytes::new(),
-        }
-    }
-
-    /// The parsed body.
-    pub fn into_data(self) -> T {
-        self.data
-    }
-
-    /// The same response with its body changed by `f`.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
-        ApiResponse {
-            status: self.status,
-            headers: self.headers,
-            data: f(self.data),
-            attempts: self.attempts,
-            raw: self.raw,
-        }
-    }
-
-    /// The request id the server reported, to quote to Straddle's support:
-    /// `meta.api_request_id` of the body, or else a `Request-Id` /
-    /// `X-Request-Id` response header. The same as
-    /// [`Error::api_request_id`](crate::Error::api_request_id) for a failed
-    /// call; not the id a caller sends with `.request_id(..)`.
-    pub fn api_request_id(&self) -> Option<String> {
-        crate::error::api_request_id(Some(&self.raw), &self.headers)
-    }
-}
 
 /// One call of an operation, as generated code describes it.
 pub(crate) struct Call<'a> {
@@ -583,7 +516,7 @@ fn decode<T: DeserializeOwned>(
             Ok(data) => Ok(ApiResponse {
                 status,
                 headers,
-                data,
+                body: data,
                 attempts,
                 raw: body,
             }),

@@ -95,10 +95,11 @@ impl RawRequest<'_> {
     /// Sends the request and decodes a success body as `T`
     /// (`serde_json::Value` for any JSON, `()` for none).
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
-        self.send_with_response().await.map(ApiResponse::into_data)
+        self.send_with_response().await.map(ApiResponse::into_body)
     }
 
-    /// Like [`Self::send`], also returning the status, headers and attempts.
+    /// Like [`Self::send`], with the status, headers and number of attempts
+    /// around the body: an [`ApiResponse`], which dereferences to it.
     pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
         let name = format!("{} {}", self.method, self.path);
         let request = self.encode(&name)?;

@@ -15,8 +15,8 @@ use crate::pipeline::Call;
 use crate::{ApiResponse, Client, Error};
 
 /// An API operation as the generated code describes it. Implemented by the
-/// argument types in [`crate::resources`] (one per operation, behind each
-/// operation's request builder); sealed.
+/// argument types in [`resources`](crate::resources) (one per operation,
+/// behind each operation's request builder); sealed.
 pub trait Operation: sealed::Sealed {
     /// The spec's `operationId` (`RefreshCustomerReview`), as errors and
     /// traces name the operation.
@@ -42,11 +42,12 @@ pub(crate) mod sealed {
 }
 
 /// A request of one operation: its arguments and per-call options. Each
-/// operation's builder in [`crate::resources`] (such as
+/// operation's builder in [`resources`](crate::resources) (such as
 /// [`RefreshCustomerReview`](crate::resources::RefreshCustomerReview)) wraps
 /// one and has the operation's own setters; [`OperationRequest`] reaches it
-/// from generic code. Nothing is sent until `send()` or
-/// `send_with_response()` is awaited; arguments are checked then, before
+/// from generic code. Nothing is sent until [`Request::send`] or
+/// [`Request::send_with_response`] is awaited (or, for a list, the stream
+/// of [`Request::into_stream`] is read); arguments are checked then, before
 /// anything leaves.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
@@ -93,10 +94,13 @@ impl<O: Operation> Request<'_, O> {
     /// Arguments are checked first; an invalid one fails with
     /// [`Error::InvalidRequest`] and nothing is sent.
     pub async fn send(self) -> Result<O::Response, Error> {
-        self.send_with_response().await.map(ApiResponse::into_data)
+        self.send_with_response().await.map(ApiResponse::into_body)
     }
 
-    /// Like [`Self::send`], also returning the status and headers.
+    /// Like [`Self::send`], with the status, headers and number of attempts
+    /// around the body: an [`ApiResponse`], which dereferences to the body,
+    /// so `response.data.name` reads as `customer.data.name` does after
+    /// `send()`.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
         let request = self.encoded()?;
         Call::new(self.client, O::ID, request, self.options)
@@ -136,7 +140,10 @@ macro_rules! call_options {
         }
 
         /// Deadline of this whole call, retries and waits included, instead
-        /// of the client's (see [`crate::ClientBuilder::total_timeout`]).
+        /// of the client's (see
+        /// [`ClientBuilder::total_timeout`](crate::ClientBuilder::total_timeout)).
+        /// When it passes, the call ends with
+        /// [`Error::Deadline`](crate::Error::Deadline).
         pub fn total_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.options.total_timeout = Some(timeout);
             self
@@ -147,7 +154,8 @@ macro_rules! call_options {
         /// send (`User-Agent`, the retry-count header, `Idempotency-Key`,
         /// ...). Checked for what could break or leak: `Authorization`,
         /// framing headers and values with CR, LF or other control
-        /// characters fail `send()` with [`crate::Error::InvalidRequest`]
+        /// characters fail `send()` with
+        /// [`Error::InvalidRequest`](crate::Error::InvalidRequest)
         /// before anything is sent. The value is hidden from `Debug` output.
         pub fn header(mut self, name: &str, value: &str) -> Self {
             self.options.headers.add(name, value);

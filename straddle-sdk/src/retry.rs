@@ -20,8 +20,8 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// The longest wait a server's `Retry-After` may ask for. A longer one
     /// is not slept through: the call returns the error at once, with the
-    /// wait on [`crate::Error::retry_after`]. Unparseable values fall back
-    /// to backoff.
+    /// wait on [`Error::retry_after`](crate::Error::retry_after).
+    /// Unparseable values fall back to backoff.
     pub max_retry_after: Duration,
 }
 
@@ -47,7 +47,8 @@ impl RetryPolicy {
     /// A `x-should-retry: true|false` header overrides the status rule; a
     /// success is never retried, whatever the header says, and neither is an
     /// answer whose `Retry-After` asks for longer than `max_retry_after`: the
-    /// caller gets it at once, with the wait on [`crate::Error::retry_after`],
+    /// caller gets it at once, with the wait on
+    /// [`Error::retry_after`](crate::Error::retry_after),
     /// rather than a retry the server said it would refuse.
     pub fn should_retry(&self, status: StatusCode, headers: &HeaderMap) -> bool {
         if status.is_success() || retry_after(headers).is_some_and(|w| w > self.max_retry_after) {

@@ -61,7 +61,7 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
         .send_with_response()
         .await?;
     assert_eq!(response.status, StatusCode::OK);
-    let customer = response.into_data().data;
+    let customer = response.into_body().data;
     // A flat, open enum: compared, matched with a catch-all and printed.
     assert!(customer.status == CustomerStatusV1::Pending);
     let verdict = match &customer.status {
@@ -99,6 +99,33 @@ async fn a_user_calls_refresh_review_and_reads_the_customer() -> Result<(), Erro
     let metadata: Option<&straddle_sdk::indexmap::IndexMap<String, String>> =
         customer.metadata.as_ref();
     assert!(!id.is_nil() && extra.is_empty() && when.is_some() && metadata.is_some());
+    Ok(())
+}
+
+#[tokio::test]
+async fn send_and_send_with_response_read_the_body_the_same_way() -> Result<(), Error> {
+    let client = client(&serve(200, EXAMPLE).await)?;
+    let id = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+    let customer = client
+        .customers()
+        .review()
+        .refresh_review(id)
+        .send()
+        .await?;
+    let mut response = client
+        .customers()
+        .review()
+        .refresh_review(id)
+        .send_with_response()
+        .await?;
+    assert_eq!(customer.data.name, "Ron Swanson");
+    assert_eq!(response.data.name, customer.data.name);
+    assert_eq!(response.meta.api_request_id, customer.meta.api_request_id);
+    assert_eq!((response.status, response.attempts), (StatusCode::OK, 1));
+    // Changed through the response too, as a test might.
+    response.data.name = "Ronald".into();
+    assert_eq!(response.body.data.name, "Ronald");
+    assert_eq!(response.into_body().data.name, "Ronald");
     Ok(())
 }
 

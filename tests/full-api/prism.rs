@@ -47,7 +47,7 @@ async fn prism_accepts_every_request_and_every_response_decodes() {
                     !broke.contains(r#""location":["request""#),
                     "{operation}: Prism reports {broke}"
                 );
-                assert!(!response.data.is_null(), "{operation}: no body");
+                assert!(!response.body.is_null(), "{operation}: no body");
             }
             Some(Err(err)) => failures.push(format!("{operation}: {err} {}", violations(&err))),
             None => failures.push(format!("{operation}: no generated call")),

@@ -1,7 +1,9 @@
 //! Calls the code generated from `tests/specs/pagination.json` (compiled as a
 //! scratch crate by `tests/codegen.rs`): one page, and every item as a stream.
 
-use futures_util::{StreamExt, TryStreamExt};
+// Combinators through the SDK's re-export, as a consumer without a
+// `futures` dependency of their own writes them.
+use spec_pagination::futures_util::{StreamExt, TryStreamExt};
 use spec_pagination::{Client, Error};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -139,4 +141,37 @@ async fn an_error_on_a_later_page_is_yielded_after_the_items_before_it_and_ends_
             .map(|s| s.as_u16()),
         Some(500)
     );
+}
+
+/// The stream's own methods, with no `futures` trait in scope.
+mod without_a_futures_import {
+    use super::{MockServer, client_for, mount, page};
+
+    #[tokio::test]
+    async fn its_own_methods_read_items_and_take_stops_at_the_page_it_needs() {
+        let server = MockServer::start().await;
+        mount(&server, "1", page(&[1, 2], 1, 3, 5)).await;
+        mount(&server, "2", page(&[3, 4], 2, 3, 5)).await;
+        mount(&server, "3", page(&[5], 3, 3, 5)).await;
+        let client = client_for(&server).await;
+        let list = client.widgets().list().page_number(1).page_size(2);
+
+        let first: Vec<_> = list
+            .clone()
+            .into_stream()
+            .take(3)
+            .try_collect()
+            .await
+            .expect("3 items");
+        assert_eq!(first.iter().map(|w| w.id).collect::<Vec<_>>(), [1, 2, 3]);
+        let asked = server.received_requests().await.expect("recording").len();
+        assert_eq!(asked, 2, "the third page holds no item wanted");
+
+        let mut items = list.into_stream();
+        let mut ids = Vec::new();
+        while let Some(widget) = items.try_next().await.expect("every page") {
+            ids.push(widget.id);
+        }
+        assert_eq!(ids, [1, 2, 3, 4, 5]);
+    }
 }

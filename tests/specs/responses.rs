@@ -38,7 +38,7 @@ async fn created_201_decodes_the_body() {
         .await
         .expect("ok");
     assert_eq!(response.status, StatusCode::CREATED);
-    let job: Job = response.data;
+    let job: Job = response.body;
     assert_eq!(job.id, "j1");
 }
 
@@ -124,7 +124,7 @@ async fn the_mock_answers_ok_with_the_documented_status() {
         .expect("mounts");
     let response = client.jobs().start().send_with_response().await.expect("ok");
     assert_eq!(response.status, StatusCode::CREATED, "201, not the 202 declared first");
-    assert_eq!(response.data, samples::start_job());
+    assert_eq!(response.body, samples::start_job());
     let response = client
         .jobs()
         .delete("j1")
