@@ -132,7 +132,8 @@ impl Encoder {
 
     /// Sets the JSON body. A body the spec requires is sent (as `{}` when
     /// nothing was set); each property in `required`, given with the name of
-    /// its setter, must have been set.
+    /// its setter, must have been set, and one error names every one that
+    /// was not.
     pub fn json(
         &mut self,
         body: &JsonBody,
@@ -148,17 +149,17 @@ impl Encoder {
             None if body_required || !required.is_empty() => &empty,
             None => return Ok(()),
         };
-        if let Some((missing, setter)) = required.iter().find(|(name, _)| {
-            value
-                .as_object()
-                .is_some_and(|map| !map.contains_key(*name))
-        }) {
-            return Err(Error::invalid(
-                self.operation.clone(),
-                format!(
-                    "the request body needs `{missing}`: set it with `.{setter}(..)` or `.body(..)`"
-                ),
-            ));
+        if let Some(map) = value.as_object() {
+            let missing: Vec<_> = required
+                .iter()
+                .filter(|(name, _)| !map.contains_key(*name))
+                .collect();
+            if !missing.is_empty() {
+                return Err(Error::invalid(
+                    self.operation.clone(),
+                    missing_properties(&missing),
+                ));
+            }
         }
         let bytes = serde_json::to_vec(value).map_err(|e| {
             Error::invalid(
@@ -272,6 +273,22 @@ impl Encoder {
             }
         }
     }
+}
+
+/// "the request body needs `a` (`.a(..)`) and `b` (`.b(..)`): ...", naming
+/// each missing property with its setter.
+fn missing_properties(missing: &[&(&str, &str)]) -> String {
+    let named: Vec<String> = missing
+        .iter()
+        .map(|(name, setter)| format!("`{name}` (`.{setter}(..)`)"))
+        .collect();
+    let list = match named.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let them = if missing.len() == 1 { "it" } else { "them" };
+    format!("the request body needs {list}: set {them}, or the whole body with `.body(..)`")
 }
 
 enum Text {
@@ -401,18 +418,34 @@ mod tests {
 
     #[test]
     fn body_properties_are_required_by_name_and_set_over_a_whole_body() {
+        let required = [("type", "type_"), ("name", "name"), ("size", "size")];
         let mut body = JsonBody::default();
         let err = request(|e| {
             e.path("id", "1", Check::Any)?;
-            e.json(&body, true, &[("type", "type_"), ("name", "name")])
+            e.json(&body, true, &required)
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Op: invalid request, nothing was sent: the request body needs `type` (`.type_(..)`), \
+             `name` (`.name(..)`) and `size` (`.size(..)`): set them, or the whole body \
+             with `.body(..)`"
+        );
+        body.set("name", "n");
+        body.set("type", "t");
+        let err = request(|e| {
+            e.path("id", "1", Check::Any)?;
+            e.json(&body, true, &required)
         })
         .unwrap_err();
         assert!(
-            err.to_string()
-                .contains("needs `type`: set it with `.type_(..)`"),
+            err.to_string().ends_with(
+                "needs `size` (`.size(..)`): set it, or the whole body with `.body(..)`"
+            ),
             "{err}"
         );
 
+        let mut body = JsonBody::default();
         body.replace(&serde_json::json!({"type": "a", "name": "old"}));
         body.set("name", "new");
         let r = request(|e| {
