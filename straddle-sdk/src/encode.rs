@@ -43,6 +43,9 @@ pub struct Encoder {
     query: Vec<(Cow<'static, str>, String)>,
     headers: HeaderMap,
     body: Option<Bytes>,
+    /// Encoding a pattern to match requests against, not a request to
+    /// send: a body is only what was set, required properties or not.
+    partial: bool,
 }
 
 impl Encoder {
@@ -53,6 +56,18 @@ impl Encoder {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            partial: false,
+        }
+    }
+
+    /// An encoder of the arguments that were set, as a pattern for
+    /// matching requests (a mock server's expectation): every argument is
+    /// checked as for sending, but a body holds only the properties that
+    /// were set (none when nothing was), required ones or not.
+    pub(crate) fn partial(operation: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            partial: true,
+            ..Self::new(operation)
         }
     }
 
@@ -146,10 +161,11 @@ impl Encoder {
         let empty = Value::Object(Map::new());
         let value = match &body.value {
             Some(value) => value,
+            None if self.partial => return Ok(()),
             None if body_required || !required.is_empty() => &empty,
             None => return Ok(()),
         };
-        if let Some(map) = value.as_object() {
+        if let Some(map) = value.as_object().filter(|_| !self.partial) {
             let missing: Vec<_> = required
                 .iter()
                 .filter(|(name, _)| !map.contains_key(*name))
@@ -456,6 +472,30 @@ mod tests {
         let sent = r.body().and_then(|b| b.as_bytes()).unwrap();
         assert_eq!(sent, br#"{"type":"a","name":"new"}"#);
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn a_partial_encoding_holds_the_properties_set_and_requires_none() {
+        let partial = |id: &str, body: &JsonBody| {
+            let mut encoder = Encoder::partial("Op");
+            encoder.path("id", id, Check::Uuid)?;
+            encoder.json(body, true, &[("type", "type_"), ("name", "name")])?;
+            let base = Url::parse("http://127.0.0.1:1/").unwrap();
+            encoder.into_request(&base, Method::POST, "/v1/things/{id}")
+        };
+        let id = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+        let none = partial(id, &JsonBody::default()).unwrap();
+        assert!(none.body().is_none() && !none.headers().contains_key(CONTENT_TYPE));
+        let mut body = JsonBody::default();
+        body.set("name", "Widget");
+        let some = partial(id, &body).unwrap();
+        assert_eq!(
+            some.body().and_then(|b| b.as_bytes()),
+            Some(&br#"{"name":"Widget"}"#[..])
+        );
+        // Arguments are still checked.
+        let err = partial("nope", &body).unwrap_err();
+        assert!(err.to_string().contains("must be a UUID"), "{err}");
     }
 
     #[test]

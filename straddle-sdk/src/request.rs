@@ -96,6 +96,33 @@ impl<O: Operation> Request<'_, O> {
         self.operation.encode(&mut wire)?;
         wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)
     }
+
+    /// What was set on the request, as a pattern for matching requests
+    /// (a mock server's expectation): encoded and checked as
+    /// [`Request::encoded`], with the headers of `.header(..)` added, but a
+    /// JSON body holds only the properties that were set (none when nothing
+    /// was): a required property left unset is not an error.
+    #[doc(hidden)]
+    pub fn encoded_for_matching(&self) -> Result<reqwest::Request, Error> {
+        let mut wire = Encoder::partial(O::ID);
+        self.operation.encode(&mut wire)?;
+        let mut request = wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)?;
+        with_headers(O::ID, &self.options, request.headers_mut())?;
+        Ok(request)
+    }
+}
+
+/// Adds the headers of a request's `.header(..)` calls to `headers`, or
+/// fails as sending would.
+pub(crate) fn with_headers(
+    operation: &str,
+    options: &RequestOptions,
+    headers: &mut reqwest::header::HeaderMap,
+) -> Result<(), Error> {
+    options
+        .headers
+        .apply(headers)
+        .map_err(|why| Error::invalid(operation.to_string(), why))
 }
 
 /// The per-call options every request builder has (`Request`, `RawRequest`),
