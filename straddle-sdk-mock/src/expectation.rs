@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use straddle_sdk::reqwest::Method;
+use straddle_sdk::reqwest::header::HeaderValue;
 use straddle_sdk::serde_json::Value;
 use straddle_sdk::{HeaderMap, Operation, Request};
 use wiremock::{Match, Mock, Respond, ResponseTemplate};
@@ -42,7 +43,9 @@ impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
         Self {
             server,
             name: format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments()),
-            wire: request.encoded().map(|request| Wire::new(&request)),
+            wire: request
+                .encoded_for_matching()
+                .map(|request| Wire::new(&request)),
             answer: None,
             times: None,
         }
@@ -182,9 +185,12 @@ impl Wire {
 
     /// Why `received` does not match: the first difference, or `None`.
     /// Matching: method and path equal; every query pair of the expectation
-    /// present; every header of the expectation equal; every top-level body
-    /// property the expectation sets equal. What it leaves unset matches
-    /// anything.
+    /// present; every header of the expectation present with its value;
+    /// every top-level property of the expectation's JSON object body
+    /// present in the received body and equal to it as a JSON value (a
+    /// nested object or array whole); the received body may hold more
+    /// properties. A body that is not an object must be equal whole. What
+    /// the expectation leaves unset matches anything.
     pub(crate) fn mismatch(&self, received: &ReceivedRequest) -> Option<String> {
         if *received.method() != self.method {
             return Some(format!("the method is {}", received.method()));
@@ -202,8 +208,11 @@ impl Wire {
         for (name, value) in &self.headers {
             let sent: Vec<_> = received.headers().get_all(name).iter().collect();
             if !sent.contains(&value) {
+                // A value the test wrote: shown, although the SDK hides the
+                // values of `.header(..)` from `Debug`.
+                let value = text(value);
                 return Some(match sent.first() {
-                    Some(sent) => format!("the header `{name}` is {sent:?}, not {value:?}"),
+                    Some(sent) => format!("the header `{name}` is {:?}, not {value:?}", text(sent)),
                     None => format!("the header `{name}` is missing (expected {value:?})"),
                 });
             }
@@ -227,6 +236,11 @@ impl Wire {
             )),
         }
     }
+}
+
+/// A header value as text, as a mismatch shows it.
+fn text(value: &HeaderValue) -> String {
+    String::from_utf8_lossy(value.as_bytes()).into_owned()
 }
 
 /// Matches the requests of one expectation.
@@ -359,5 +373,41 @@ mod tests {
             object.mismatch(&received(AT, &[], r#"{"b": 1}"#)),
             Some("the body has no `a` (expected 1)".into())
         );
+    }
+
+    #[test]
+    fn a_body_expectation_matches_the_properties_it_sets_each_compared_whole() {
+        let expected = wire(
+            &[],
+            &[],
+            Some(json!({"email": "ron@pawnee.gov", "address": {"city": "Pawnee"}})),
+        );
+        // More properties in the received body, in any order: a match.
+        let full = r#"{"name": "Ron", "address": {"city": "Pawnee"}, "email": "ron@pawnee.gov"}"#;
+        assert_eq!(expected.mismatch(&received(AT, &[], full)), None);
+        // A nested object is one value: an extra nested key differs.
+        let nested = r#"{"email": "ron@pawnee.gov", "address": {"city": "Pawnee", "zip": "1"}}"#;
+        assert_eq!(
+            expected.mismatch(&received(AT, &[], nested)),
+            Some(
+                r#"the body's `address` is {"city":"Pawnee","zip":"1"}, not {"city":"Pawnee"}"#
+                    .into()
+            )
+        );
+        // `1` and `1.0` are different JSON numbers; `null` is not absent.
+        let number = wire(&[], &[], Some(json!({"amount": 1, "note": null})));
+        assert!(
+            number
+                .mismatch(&received(AT, &[], r#"{"amount": 1.0, "note": null}"#))
+                .is_some()
+        );
+        assert_eq!(
+            number.mismatch(&received(AT, &[], r#"{"amount": 1}"#)),
+            Some("the body has no `note` (expected null)".into())
+        );
+        // No body expected: any body, or none, matches.
+        let any = wire(&[], &[], None);
+        assert_eq!(any.mismatch(&received(AT, &[], "")), None);
+        assert_eq!(any.mismatch(&received(AT, &[], "not json")), None);
     }
 }

@@ -111,7 +111,8 @@ impl MockServer {
     /// server, [`MockServer::client`]): a received request matches it when
     /// the method and path are those of `request`, and each query pair,
     /// header and top-level body property that `request` sets is there with
-    /// the same value. What `request` leaves unset matches anything.
+    /// the same value. What `request` leaves unset matches anything, a
+    /// required body property included.
     pub fn expect<O: Operation + fmt::Debug>(&self, request: Request<'_, O>) -> Expectation<'_, O> {
         Expectation::new(self, &request)
     }

@@ -337,3 +337,23 @@ fn a_sample_is_a_typed_value_without_a_server() {
     assert_eq!(sample.data.name, "Ron Swanson");
     assert!(sample.data.created_at.to_datetime().is_some());
 }
+
+#[tokio::test]
+async fn headers_an_expectation_adds_with_header_must_be_sent() -> Result {
+    let server = MockServer::start().await;
+    let client = server.client()?;
+    let tenant = server
+        .expect(refresh(&client).header("x-tenant", "acme"))
+        .answer(Answer::ok(samples::refresh_customer_review()))
+        .mount()
+        .await?;
+    let err = refresh(&client).send().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"the header `x-tenant` is missing (expected "acme")"#),
+        "{err}"
+    );
+    refresh(&client).header("x-tenant", "acme").send().await?;
+    assert_eq!(tenant.received_count(), 1);
+    Ok(())
+}
