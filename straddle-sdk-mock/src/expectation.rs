@@ -10,7 +10,6 @@ use straddle_sdk::reqwest::Method;
 use straddle_sdk::reqwest::header::HeaderValue;
 use straddle_sdk::serde_json::Value;
 use straddle_sdk::{HeaderMap, Operation, Request};
-use wiremock::{Match, Mock, Respond, ResponseTemplate};
 
 use crate::answer::{Answer, Reply};
 use crate::received::ReceivedRequest;
@@ -39,13 +38,20 @@ impl<O> fmt::Debug for Expectation<'_, O> {
 }
 
 impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
+    /// An expectation of `request`, named by its method, path and arguments.
     pub(crate) fn new(server: &'s MockServer, request: &Request<'_, O>) -> Self {
+        let name = format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments());
+        let wire = request.encoded_for_matching().map(|r| Wire::new(&r));
+        Self::of(server, name, wire)
+    }
+}
+
+impl<'s, O> Expectation<'s, O> {
+    fn of(server: &'s MockServer, name: String, wire: Result<Wire, straddle_sdk::Error>) -> Self {
         Self {
             server,
-            name: format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments()),
-            wire: request
-                .encoded_for_matching()
-                .map(|request| Wire::new(&request)),
+            name,
+            wire,
             answer: None,
             times: None,
         }
@@ -94,22 +100,14 @@ impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
                 });
             }
         };
-        let described = Arc::new(Described {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        self.server.mount(Expected {
             name: expectation.clone(),
             wire,
+            replies,
+            times: self.times,
+            received: Arc::clone(&received),
         });
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let mut mock = Mock::given(Matches(Arc::clone(&described)))
-            .respond_with(Answers {
-                replies,
-                received: Arc::clone(&received),
-            })
-            .named(expectation.clone());
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(self.server.wiremock()).await;
-        self.server.mounted(described);
         Ok(Mounted {
             name: expectation,
             received,
@@ -149,11 +147,43 @@ impl Mounted {
     }
 }
 
-/// An expectation as the server matches and names it.
+/// An expectation as the server matches, answers and checks it.
 #[derive(Debug)]
-pub(crate) struct Described {
+pub(crate) struct Expected {
     pub(crate) name: String,
     pub(crate) wire: Wire,
+    replies: Vec<Reply>,
+    times: Option<u64>,
+    received: Arc<Mutex<Vec<ReceivedRequest>>>,
+}
+
+impl Expected {
+    /// Records `request`, which matched, and gives its reply: the next of
+    /// the sequence, or its last.
+    pub(crate) fn answer(&self, request: ReceivedRequest) -> Reply {
+        let mut received = lock(&self.received);
+        received.push(request);
+        let reply = self
+            .replies
+            .get(received.len() - 1)
+            .or_else(|| self.replies.last());
+        // `mount` checked there is one.
+        reply
+            .cloned()
+            .unwrap_or_else(|| Reply::empty(straddle_sdk::StatusCode::INTERNAL_SERVER_ERROR))
+    }
+
+    /// How the number of requests received differs from `times`, if it does.
+    pub(crate) fn unmet(&self) -> Option<String> {
+        let expected = self.times?;
+        let received = lock(&self.received).len() as u64;
+        (received != expected).then(|| {
+            format!(
+                "{}: expected {expected} request(s), received {received}",
+                self.name
+            )
+        })
+    }
 }
 
 /// What the expectation's arguments put on the wire.
@@ -243,40 +273,6 @@ fn text(value: &HeaderValue) -> String {
     String::from_utf8_lossy(value.as_bytes()).into_owned()
 }
 
-/// Matches the requests of one expectation.
-struct Matches(Arc<Described>);
-
-impl Match for Matches {
-    fn matches(&self, request: &wiremock::Request) -> bool {
-        self.0
-            .wire
-            .mismatch(&ReceivedRequest::new(request))
-            .is_none()
-    }
-}
-
-/// Answers the requests of one expectation in order, and records them.
-struct Answers {
-    replies: Vec<Reply>,
-    received: Arc<Mutex<Vec<ReceivedRequest>>>,
-}
-
-impl Respond for Answers {
-    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let mut received = lock(&self.received);
-        received.push(ReceivedRequest::new(request));
-        // The last answer repeats; `mount` checked there is one.
-        let reply = self
-            .replies
-            .get(received.len() - 1)
-            .or_else(|| self.replies.last());
-        match reply {
-            Some(reply) => reply.template(),
-            None => ResponseTemplate::new(straddle_sdk::StatusCode::INTERNAL_SERVER_ERROR),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use straddle_sdk::reqwest::Url;
@@ -296,12 +292,12 @@ mod tests {
                 straddle_sdk::reqwest::header::HeaderValue::from_static(value),
             );
         }
-        ReceivedRequest::new(&wiremock::Request {
-            url: Url::parse(url).expect("a URL"),
-            method: Method::POST,
-            headers: map,
-            body: body.as_bytes().to_vec(),
-        })
+        ReceivedRequest::new(
+            Method::POST,
+            Url::parse(url).expect("a URL"),
+            map,
+            body.as_bytes().to_vec(),
+        )
     }
 
     fn wire(
