@@ -10,8 +10,9 @@ use straddle_sdk::reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue, TRA
 use straddle_sdk::types::{ErrorContent, ErrorResponse, ResponseMetadata, ResponseTypeEnum};
 use straddle_sdk::{Operation, StatusCode, Timestamp};
 
-/// The answer of an expectation of the operation `O`: a success with a
-/// value of `O`'s response type, an API error, a raw body, a connection dropped or
+/// The answer of an expectation of `O`: an operation of the SDK, or
+/// [`RawCall`] for an expectation of a raw call. A success with a value of
+/// `O`'s response type, an API error, a raw body, a connection dropped or
 /// a body cut off; any of them after a delay, or a sequence of them (for
 /// retries).
 ///
@@ -55,6 +56,41 @@ impl<O> std::fmt::Debug for Answer<O> {
             .field("problem", &self.problem)
             .finish()
     }
+}
+
+/// The call an expectation made with [`crate::MockServer::expect_raw`]
+/// stands for: a raw call of the SDK (`client.request(method, path)`), for a
+/// path the SDK does not expose yet. Its [`Answer::ok`] takes any
+/// `Serialize` value (`serde_json::json!(..)`, a type of your own) and
+/// answers `200 OK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawCall;
+
+/// What [`Answer::ok`] can send for the call `Self`: for an operation of
+/// the SDK, its response type (`O::Response`), with its documented success
+/// status; for a [`RawCall`], any `Serialize` value, with `200 OK`. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`Answer::ok` of `{Self}` takes its response type, not `{V}`",
+    label = "not the response type of `{Self}`"
+)]
+pub trait SuccessBody<V>: sealed::Sealed {
+    /// The status of the success (`200`, `201`, ...).
+    const STATUS: u16;
+}
+
+impl<O: Operation> SuccessBody<O::Response> for O {
+    const STATUS: u16 = O::STATUS;
+}
+
+impl<V: Serialize> SuccessBody<V> for RawCall {
+    const STATUS: u16 = 200;
+}
+
+mod sealed {
+    /// Only the SDK's operations and [`super::RawCall`] have answers.
+    pub trait Sealed {}
+    impl<O: straddle_sdk::Operation> Sealed for O {}
+    impl Sealed for super::RawCall {}
 }
 
 /// One HTTP response of an answer.
@@ -111,15 +147,16 @@ impl Reply {
 }
 
 impl<O> Answer<O> {
-    /// A success: `value` as JSON, with the operation's documented success
-    /// status (`O::STATUS`: `200`, `201`, `204` without a body, ...).
-    pub fn ok(value: O::Response) -> Self
+    /// A success: `value` as JSON, with the call's success status. For an
+    /// operation, `value` is its response type and the status its
+    /// documented one (`O::STATUS`: `200`, `201`, `204` without a body,
+    /// ...); for a [`RawCall`], any `Serialize` value and `200`.
+    pub fn ok<V: Serialize>(value: V) -> Self
     where
-        O: Operation,
-        O::Response: Serialize,
+        O: SuccessBody<V>,
     {
-        // The generator writes a 2xx for every operation.
-        let status = StatusCode::from_u16(O::STATUS).unwrap_or(StatusCode::OK);
+        // Every operation documents a 2xx.
+        let status = StatusCode::from_u16(<O as SuccessBody<V>>::STATUS).unwrap_or(StatusCode::OK);
         Self::one(Reply::json(status, &value))
     }
 
@@ -290,8 +327,26 @@ pub fn error_response(
 #[cfg(test)]
 mod tests {
     use straddle_sdk::resources::RefreshCustomerReview;
+    use straddle_sdk::serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_raw_calls_success_is_any_serializable_value_with_200() {
+        #[derive(Serialize)]
+        struct Page {
+            items: Vec<u32>,
+        }
+        let replies = Answer::<RawCall>::ok(Page { items: vec![1, 2] })
+            .into_replies()
+            .expect("a reply");
+        assert_eq!(replies[0].status, StatusCode::OK);
+        assert_eq!(&replies[0].body[..], br#"{"items":[1,2]}"#);
+        let replies = Answer::<RawCall>::ok(json!({"ok": true}))
+            .into_replies()
+            .expect("a reply");
+        assert_eq!(&replies[0].body[..], br#"{"ok":true}"#);
+    }
 
     #[test]
     fn a_cut_must_leave_part_of_the_body_out_and_framing_headers_are_refused() {

@@ -9,15 +9,17 @@ use std::sync::{Arc, Mutex};
 use straddle_sdk::reqwest::Method;
 use straddle_sdk::reqwest::header::HeaderValue;
 use straddle_sdk::serde_json::Value;
-use straddle_sdk::{HeaderMap, Operation, Request};
+use straddle_sdk::{HeaderMap, Operation, RawRequest, Request};
 
-use crate::answer::{Answer, Reply};
+use crate::answer::{Answer, RawCall, Reply};
 use crate::received::ReceivedRequest;
 use crate::server::MockServer;
 use crate::{MockError, lock};
 
 /// A request the mock server should expect, and what it answers. Made by
-/// [`MockServer::expect`]; effective once [`Expectation::mount`]ed.
+/// [`MockServer::expect`] (an operation `O` of the SDK) or
+/// [`MockServer::expect_raw`] (`O` is [`RawCall`]); effective once
+/// [`Expectation::mount`]ed.
 #[must_use = "an expectation does nothing until `.mount().await`ed"]
 pub struct Expectation<'s, O> {
     server: &'s MockServer,
@@ -44,6 +46,44 @@ impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
         let wire = request.encoded_for_matching().map(|r| Wire::new(&r));
         Self::of(server, name, wire)
     }
+}
+
+impl<'s> Expectation<'s, RawCall> {
+    /// An expectation of the raw call `request`, named by its method, path,
+    /// query and the names of the body's top-level properties.
+    pub(crate) fn raw(server: &'s MockServer, request: &RawRequest<'_>) -> Self {
+        let encoded = request.encoded_for_matching();
+        let name = match &encoded {
+            Ok(request) => raw_name(request),
+            Err(_) => "a raw call".to_string(),
+        };
+        Self::of(server, name, encoded.map(|r| Wire::new(&r)))
+    }
+}
+
+/// `GET /v1/customers?page_size=5 (raw call)`, and `body {a, b}` when the
+/// call sets a JSON object body: its property names, not their values.
+fn raw_name(request: &straddle_sdk::reqwest::Request) -> String {
+    let url = request.url();
+    let mut name = format!("{} {}", request.method(), url.path());
+    if let Some(query) = url.query() {
+        name = format!("{name}?{query}");
+    }
+    name.push_str(" (raw call");
+    let body = request
+        .body()
+        .and_then(|body| body.as_bytes())
+        .and_then(|bytes| straddle_sdk::serde_json::from_slice::<Value>(bytes).ok());
+    match body {
+        Some(Value::Object(map)) => {
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            name.push_str(&format!(", body {{{}}}", keys.join(", ")));
+        }
+        Some(_) => name.push_str(", with a body"),
+        None => {}
+    }
+    name.push(')');
+    name
 }
 
 impl<'s, O> Expectation<'s, O> {
@@ -131,7 +171,8 @@ impl fmt::Debug for Mounted {
 }
 
 impl Mounted {
-    /// The expectation: its method, path and `Debug`ged arguments.
+    /// The expectation: its method, path and `Debug`ged arguments (for a
+    /// raw call, its query and body property names).
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -3,7 +3,8 @@
 //! # Items
 //!
 //! [`MockServer`] is the loopback server; [`MockServer::expect`] starts an
-//! [`Expectation`] from a request of the SDK; [`Answer`] is what it answers,
+//! [`Expectation`] from a request of the SDK, [`MockServer::expect_raw`]
+//! one from a raw call ([`RawCall`]); [`Answer`] is what it answers,
 //! [`Mounted`] what it received ([`ReceivedRequest`]). [`samples`] holds a
 //! sample response of every operation, [`error_response`] builds an error
 //! body. [`MockServer::stop`] stops the server; [`RETRY_WAIT_DIVISOR`]
@@ -24,7 +25,7 @@ mod server;
 #[path = "generated/samples.rs"]
 pub mod samples;
 
-pub use answer::{Answer, error_response};
+pub use answer::{Answer, RawCall, SuccessBody, error_response};
 pub use error::MockError;
 pub use expectation::{Expectation, Mounted};
 pub use received::ReceivedRequest;

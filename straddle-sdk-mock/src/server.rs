@@ -6,9 +6,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use straddle_sdk::{Client, ClientBuilder, Operation, Request, StatusCode};
+use straddle_sdk::{Client, ClientBuilder, Operation, RawRequest, Request, StatusCode};
 
-use crate::answer::Reply;
+use crate::answer::{RawCall, Reply};
 use crate::expectation::{Expectation, Expected};
 use crate::listener::{Dispatch, Listener};
 use crate::received::ReceivedRequest;
@@ -115,6 +115,16 @@ impl MockServer {
     /// required body property included.
     pub fn expect<O: Operation + fmt::Debug>(&self, request: Request<'_, O>) -> Expectation<'_, O> {
         Expectation::new(self, &request)
+    }
+
+    /// Starts an expectation of a raw call, made with `client.request(..)`
+    /// of a client of this server: a received request matches it when the
+    /// method and path are those of `request`, and each query pair, header
+    /// (`.header(..)`) and top-level property of the JSON body
+    /// (`.json(..)`) that `request` sets is there with the same value. Its
+    /// [`crate::Answer::ok`] takes any `Serialize` value.
+    pub fn expect_raw(&self, request: RawRequest<'_>) -> Expectation<'_, RawCall> {
+        Expectation::raw(self, &request)
     }
 
     /// Checks the number of requests of each expectation that has
