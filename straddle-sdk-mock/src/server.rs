@@ -20,9 +20,10 @@ pub const TEST_API_KEY: &str = "sk_test_straddle_sdk_mock";
 /// How many times shorter a mock client's retry waits are than the SDK's:
 /// the backoff (0.5 s doubling to 8 s becomes 0.5 ms doubling to 8 ms) and
 /// a wait the server asks for (`Retry-After: 3` waits 3 ms) alike. Seconds
-/// become milliseconds, and retries run as in production: which answers
-/// are retried, the 60 s limit on `Retry-After`, `Error::retry_after()` and
-/// the attempt count are those of the server's values.
+/// become milliseconds, and everything else runs as in production: which
+/// answers are retried (so the attempt count), the 60 s limit on
+/// `Retry-After` (a longer one is returned at once) and
+/// `Error::retry_after()` go by the server's own values.
 ///
 /// It is a setting of [`MockServer::client_builder`]:
 /// `.retry_wait_divisor(1)` on that builder gives the SDK's own waits, for
