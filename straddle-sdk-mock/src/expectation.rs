@@ -7,17 +7,19 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use straddle_sdk::reqwest::Method;
+use straddle_sdk::reqwest::header::HeaderValue;
 use straddle_sdk::serde_json::Value;
-use straddle_sdk::{HeaderMap, Operation, Request};
-use wiremock::{Match, Mock, Respond, ResponseTemplate};
+use straddle_sdk::{HeaderMap, Operation, RawRequest, Request};
 
-use crate::answer::{Answer, Reply};
+use crate::answer::{Answer, RawCall, Reply};
 use crate::received::ReceivedRequest;
 use crate::server::MockServer;
 use crate::{MockError, lock};
 
 /// A request the mock server should expect, and what it answers. Made by
-/// [`MockServer::expect`]; effective once [`Expectation::mount`]ed.
+/// [`MockServer::expect`] (an operation `O` of the SDK) or
+/// [`MockServer::expect_raw`] (`O` is [`RawCall`]); effective once
+/// [`Expectation::mount`]ed.
 #[must_use = "an expectation does nothing until `.mount().await`ed"]
 pub struct Expectation<'s, O> {
     server: &'s MockServer,
@@ -38,11 +40,58 @@ impl<O> fmt::Debug for Expectation<'_, O> {
 }
 
 impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
+    /// An expectation of `request`, named by its method, path and arguments.
     pub(crate) fn new(server: &'s MockServer, request: &Request<'_, O>) -> Self {
+        let name = format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments());
+        let wire = request.encoded_for_matching().map(|r| Wire::new(&r));
+        Self::of(server, name, wire)
+    }
+}
+
+impl<'s> Expectation<'s, RawCall> {
+    /// An expectation of the raw call `request`, named by its method, path,
+    /// query and the names of the body's top-level properties.
+    pub(crate) fn raw(server: &'s MockServer, request: &RawRequest<'_>) -> Self {
+        let encoded = request.encoded_for_matching();
+        let name = match &encoded {
+            Ok(request) => raw_name(request),
+            Err(_) => "a raw call".to_string(),
+        };
+        Self::of(server, name, encoded.map(|r| Wire::new(&r)))
+    }
+}
+
+/// `GET /v1/customers?page_size=5 (raw call)`, and `body {a, b}` when the
+/// call sets a JSON object body: its property names, not their values.
+fn raw_name(request: &straddle_sdk::reqwest::Request) -> String {
+    let url = request.url();
+    let mut name = format!("{} {}", request.method(), url.path());
+    if let Some(query) = url.query() {
+        name = format!("{name}?{query}");
+    }
+    name.push_str(" (raw call");
+    let body = request
+        .body()
+        .and_then(|body| body.as_bytes())
+        .and_then(|bytes| straddle_sdk::serde_json::from_slice::<Value>(bytes).ok());
+    match body {
+        Some(Value::Object(map)) => {
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            name.push_str(&format!(", body {{{}}}", keys.join(", ")));
+        }
+        Some(_) => name.push_str(", with a body"),
+        None => {}
+    }
+    name.push(')');
+    name
+}
+
+impl<'s, O> Expectation<'s, O> {
+    fn of(server: &'s MockServer, name: String, wire: Result<Wire, straddle_sdk::Error>) -> Self {
         Self {
             server,
-            name: format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments()),
-            wire: request.encoded().map(|request| Wire::new(&request)),
+            name,
+            wire,
             answer: None,
             times: None,
         }
@@ -91,22 +140,14 @@ impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
                 });
             }
         };
-        let described = Arc::new(Described {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        self.server.mount(Expected {
             name: expectation.clone(),
             wire,
+            replies,
+            times: self.times,
+            received: Arc::clone(&received),
         });
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let mut mock = Mock::given(Matches(Arc::clone(&described)))
-            .respond_with(Answers {
-                replies,
-                received: Arc::clone(&received),
-            })
-            .named(expectation.clone());
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(self.server.wiremock()).await;
-        self.server.mounted(described);
         Ok(Mounted {
             name: expectation,
             received,
@@ -130,7 +171,8 @@ impl fmt::Debug for Mounted {
 }
 
 impl Mounted {
-    /// The expectation: its method, path and `Debug`ged arguments.
+    /// The expectation: its method, path and `Debug`ged arguments (for a
+    /// raw call, its query and body property names).
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -146,11 +188,43 @@ impl Mounted {
     }
 }
 
-/// An expectation as the server matches and names it.
+/// An expectation as the server matches, answers and checks it.
 #[derive(Debug)]
-pub(crate) struct Described {
+pub(crate) struct Expected {
     pub(crate) name: String,
     pub(crate) wire: Wire,
+    replies: Vec<Reply>,
+    times: Option<u64>,
+    received: Arc<Mutex<Vec<ReceivedRequest>>>,
+}
+
+impl Expected {
+    /// Records `request`, which matched, and gives its reply: the next of
+    /// the sequence, or its last.
+    pub(crate) fn answer(&self, request: ReceivedRequest) -> Reply {
+        let mut received = lock(&self.received);
+        received.push(request);
+        let reply = self
+            .replies
+            .get(received.len() - 1)
+            .or_else(|| self.replies.last());
+        // `mount` checked there is one.
+        reply
+            .cloned()
+            .unwrap_or_else(|| Reply::empty(straddle_sdk::StatusCode::INTERNAL_SERVER_ERROR))
+    }
+
+    /// How the number of requests received differs from `times`, if it does.
+    pub(crate) fn unmet(&self) -> Option<String> {
+        let expected = self.times?;
+        let received = lock(&self.received).len() as u64;
+        (received != expected).then(|| {
+            format!(
+                "{}: expected {expected} request(s), received {received}",
+                self.name
+            )
+        })
+    }
 }
 
 /// What the expectation's arguments put on the wire.
@@ -182,9 +256,12 @@ impl Wire {
 
     /// Why `received` does not match: the first difference, or `None`.
     /// Matching: method and path equal; every query pair of the expectation
-    /// present; every header of the expectation equal; every top-level body
-    /// property the expectation sets equal. What it leaves unset matches
-    /// anything.
+    /// present; every header of the expectation present with its value;
+    /// every top-level property of the expectation's JSON object body
+    /// present in the received body and equal to it as a JSON value (a
+    /// nested object or array whole); the received body may hold more
+    /// properties. A body that is not an object must be equal whole. What
+    /// the expectation leaves unset matches anything.
     pub(crate) fn mismatch(&self, received: &ReceivedRequest) -> Option<String> {
         if *received.method() != self.method {
             return Some(format!("the method is {}", received.method()));
@@ -202,8 +279,11 @@ impl Wire {
         for (name, value) in &self.headers {
             let sent: Vec<_> = received.headers().get_all(name).iter().collect();
             if !sent.contains(&value) {
+                // A value the test wrote: shown, although the SDK hides the
+                // values of `.header(..)` from `Debug`.
+                let value = text(value);
                 return Some(match sent.first() {
-                    Some(sent) => format!("the header `{name}` is {sent:?}, not {value:?}"),
+                    Some(sent) => format!("the header `{name}` is {:?}, not {value:?}", text(sent)),
                     None => format!("the header `{name}` is missing (expected {value:?})"),
                 });
             }
@@ -229,38 +309,9 @@ impl Wire {
     }
 }
 
-/// Matches the requests of one expectation.
-struct Matches(Arc<Described>);
-
-impl Match for Matches {
-    fn matches(&self, request: &wiremock::Request) -> bool {
-        self.0
-            .wire
-            .mismatch(&ReceivedRequest::new(request))
-            .is_none()
-    }
-}
-
-/// Answers the requests of one expectation in order, and records them.
-struct Answers {
-    replies: Vec<Reply>,
-    received: Arc<Mutex<Vec<ReceivedRequest>>>,
-}
-
-impl Respond for Answers {
-    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let mut received = lock(&self.received);
-        received.push(ReceivedRequest::new(request));
-        // The last answer repeats; `mount` checked there is one.
-        let reply = self
-            .replies
-            .get(received.len() - 1)
-            .or_else(|| self.replies.last());
-        match reply {
-            Some(reply) => reply.template(),
-            None => ResponseTemplate::new(straddle_sdk::StatusCode::INTERNAL_SERVER_ERROR),
-        }
-    }
+/// A header value as text, as a mismatch shows it.
+fn text(value: &HeaderValue) -> String {
+    String::from_utf8_lossy(value.as_bytes()).into_owned()
 }
 
 #[cfg(test)]
@@ -282,12 +333,12 @@ mod tests {
                 straddle_sdk::reqwest::header::HeaderValue::from_static(value),
             );
         }
-        ReceivedRequest::new(&wiremock::Request {
-            url: Url::parse(url).expect("a URL"),
-            method: Method::POST,
-            headers: map,
-            body: body.as_bytes().to_vec(),
-        })
+        ReceivedRequest::new(
+            Method::POST,
+            Url::parse(url).expect("a URL"),
+            map,
+            body.as_bytes().to_vec(),
+        )
     }
 
     fn wire(
@@ -359,5 +410,41 @@ mod tests {
             object.mismatch(&received(AT, &[], r#"{"b": 1}"#)),
             Some("the body has no `a` (expected 1)".into())
         );
+    }
+
+    #[test]
+    fn a_body_expectation_matches_the_properties_it_sets_each_compared_whole() {
+        let expected = wire(
+            &[],
+            &[],
+            Some(json!({"email": "ron@pawnee.gov", "address": {"city": "Pawnee"}})),
+        );
+        // More properties in the received body, in any order: a match.
+        let full = r#"{"name": "Ron", "address": {"city": "Pawnee"}, "email": "ron@pawnee.gov"}"#;
+        assert_eq!(expected.mismatch(&received(AT, &[], full)), None);
+        // A nested object is one value: an extra nested key differs.
+        let nested = r#"{"email": "ron@pawnee.gov", "address": {"city": "Pawnee", "zip": "1"}}"#;
+        assert_eq!(
+            expected.mismatch(&received(AT, &[], nested)),
+            Some(
+                r#"the body's `address` is {"city":"Pawnee","zip":"1"}, not {"city":"Pawnee"}"#
+                    .into()
+            )
+        );
+        // `1` and `1.0` are different JSON numbers; `null` is not absent.
+        let number = wire(&[], &[], Some(json!({"amount": 1, "note": null})));
+        assert!(
+            number
+                .mismatch(&received(AT, &[], r#"{"amount": 1.0, "note": null}"#))
+                .is_some()
+        );
+        assert_eq!(
+            number.mismatch(&received(AT, &[], r#"{"amount": 1}"#)),
+            Some("the body has no `note` (expected null)".into())
+        );
+        // No body expected: any body, or none, matches.
+        let any = wire(&[], &[], None);
+        assert_eq!(any.mismatch(&received(AT, &[], "")), None);
+        assert_eq!(any.mismatch(&received(AT, &[], "not json")), None);
     }
 }

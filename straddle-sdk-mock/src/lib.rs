@@ -3,15 +3,19 @@
 //! # Items
 //!
 //! [`MockServer`] is the loopback server; [`MockServer::expect`] starts an
-//! [`Expectation`] from a request of the SDK, [`Answer`] is what it answers,
-//! [`Mounted`] what it received. [`samples`] holds a sample response of
-//! every operation, [`error_response`] builds an error body.
+//! [`Expectation`] from a request of the SDK, [`MockServer::expect_raw`]
+//! one from a raw call ([`RawCall`]); [`Answer`] is what it answers,
+//! [`Mounted`] what it received ([`ReceivedRequest`]). [`samples`] holds a
+//! sample response of every operation, [`error_response`] builds an error
+//! body. [`MockServer::stop`] stops the server; [`RETRY_WAIT_DIVISOR`]
+//! says how much faster a mock client's retry waits are.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod answer;
 mod error;
 mod expectation;
+mod listener;
 mod received;
 mod server;
 
@@ -21,11 +25,11 @@ mod server;
 #[path = "generated/samples.rs"]
 pub mod samples;
 
-pub use answer::{Answer, error_response};
+pub use answer::{Answer, RawCall, SuccessBody, error_response};
 pub use error::MockError;
 pub use expectation::{Expectation, Mounted};
 pub use received::ReceivedRequest;
-pub use server::{MockServer, TEST_API_KEY};
+pub use server::{MockServer, RETRY_WAIT_DIVISOR, TEST_API_KEY};
 
 /// The generated sample of `operation`, decoded into its response type.
 /// It cannot fail for the generated samples: a test decodes each one.

@@ -15,12 +15,20 @@ pub struct ReceivedRequest {
 }
 
 impl ReceivedRequest {
-    pub(crate) fn new(request: &wiremock::Request) -> Self {
+    pub(crate) fn new(method: Method, url: Url, headers: HeaderMap, body: Vec<u8>) -> Self {
         Self {
-            method: request.method.clone(),
-            url: request.url.clone(),
-            headers: request.headers.clone(),
-            body: request.body.clone(),
+            method,
+            url,
+            headers,
+            body,
+        }
+    }
+
+    /// `METHOD /path?query`, as the server's reports name the request.
+    pub(crate) fn target(&self) -> String {
+        match self.url.query() {
+            Some(query) => format!("{} {}?{query}", self.method, self.url.path()),
+            None => format!("{} {}", self.method, self.url.path()),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use straddle_sdk::resources::{RefreshCustomerReview, RefreshCustomerReviewArgs};
+use straddle_sdk::resources::{RefreshCustomerReview, RefreshCustomerReviewRequest};
 use straddle_sdk::types::CustomerStatusV1;
 use straddle_sdk::{Client, Error, StatusCode};
 use straddle_sdk_mock::{Answer, MockError, MockServer, Mounted, error_response, samples};
@@ -14,12 +14,12 @@ const OTHER_ID: &str = "0f2d6b0a-5b8e-4a55-9d5a-1c3c0b7f1e2a";
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// `refresh_review(ID)`: the call most of these tests expect and make.
-fn refresh(client: &Client) -> RefreshCustomerReview<'_> {
+fn refresh(client: &Client) -> RefreshCustomerReviewRequest<'_> {
     client.customers().review().refresh_review(ID)
 }
 
 /// A server, its client, and an expectation of [`refresh`] with `answer`.
-async fn serve(answer: Answer<RefreshCustomerReviewArgs>) -> Result<(MockServer, Client, Mounted)> {
+async fn serve(answer: Answer<RefreshCustomerReview>) -> Result<(MockServer, Client, Mounted)> {
     let server = MockServer::start().await;
     let client = server.client()?;
     let mounted = server
@@ -336,4 +336,121 @@ fn a_sample_is_a_typed_value_without_a_server() {
     let sample = samples::refresh_customer_review();
     assert_eq!(sample.data.name, "Ron Swanson");
     assert!(sample.data.created_at.to_datetime().is_some());
+}
+
+#[tokio::test]
+async fn headers_an_expectation_adds_with_header_must_be_sent() -> Result {
+    let server = MockServer::start().await;
+    let client = server.client()?;
+    let tenant = server
+        .expect(refresh(&client).header("x-tenant", "acme"))
+        .answer(Answer::ok(samples::refresh_customer_review()))
+        .mount()
+        .await?;
+    let err = refresh(&client).send().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"the header `x-tenant` is missing (expected "acme")"#),
+        "{err}"
+    );
+    refresh(&client).header("x-tenant", "acme").send().await?;
+    assert_eq!(tenant.received_count(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_raw_call_is_expected_by_method_path_query_headers_and_body_properties() -> Result {
+    use straddle_sdk::reqwest::Method;
+    use straddle_sdk::serde_json::{Value, json};
+
+    let server = MockServer::start().await;
+    let client = server.client()?;
+    let create = server
+        .expect_raw(
+            client
+                .request(Method::POST, "/v1/customers")
+                .query(&[("dry_run", "true")])
+                .header("x-tenant", "acme")
+                .json(&json!({"email": "ron@pawnee.gov"})),
+        )
+        .answer(Answer::ok(json!({"data": {"id": "c-1"}})))
+        .times(1)
+        .mount()
+        .await?;
+    assert_eq!(
+        create.name(),
+        "POST /v1/customers?dry_run=true (raw call, body {email})"
+    );
+
+    // The code under test: more properties, another query pair.
+    let created: Value = client
+        .request(Method::POST, "/v1/customers")
+        .query(&[("dry_run", "true"), ("expand", "all")])
+        .header("x-tenant", "acme")
+        .json(&json!({"name": "Ron", "email": "ron@pawnee.gov"}))
+        .send()
+        .await?;
+    assert_eq!(created["data"]["id"], "c-1");
+    let sent = create.received_requests();
+    assert_eq!(sent[0].json::<Value>()?["name"], "Ron");
+    assert!(sent[0].header("idempotency-key").is_some());
+
+    // Another email, another method, no query: no match, each said why.
+    for (method, query, email) in [
+        (
+            Method::POST,
+            &[("dry_run", "true")][..],
+            "leslie@pawnee.gov",
+        ),
+        (Method::PUT, &[("dry_run", "true")][..], "ron@pawnee.gov"),
+        (Method::POST, &[][..], "ron@pawnee.gov"),
+    ] {
+        let err = client
+            .request(method, "/v1/customers")
+            .query(query)
+            .header("x-tenant", "acme")
+            .json(&json!({"email": email}))
+            .send::<Value>()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::NOT_FOUND), "{err}");
+    }
+    assert_eq!(server.unmatched_requests().len(), 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_raw_calls_answers_are_any_serializable_value_errors_and_sequences() -> Result {
+    use straddle_sdk::reqwest::Method;
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Page {
+        items: Vec<String>,
+    }
+    let server = MockServer::start().await;
+    let client = server.client()?;
+    let list = || client.request(Method::GET, "/v1/widgets");
+    let page = Page {
+        items: vec!["a".into()],
+    };
+    server
+        .expect_raw(list())
+        .answer(Answer::sequence([
+            Answer::error(StatusCode::SERVICE_UNAVAILABLE, unavailable()),
+            Answer::ok(&page),
+        ]))
+        .mount()
+        .await?;
+    let response = list().send_with_response::<Page>().await?;
+    assert_eq!((response.status, response.attempts), (StatusCode::OK, 2));
+    assert_eq!(response.body, page);
+    // An argument the SDK refuses fails mount, as for an operation.
+    let err = server
+        .expect_raw(client.request(Method::GET, "/v1/../admin"))
+        .answer(Answer::ok(()))
+        .mount()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MockError::InvalidArguments { .. }), "{err}");
+    Ok(())
 }

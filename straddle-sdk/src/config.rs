@@ -89,6 +89,9 @@ pub(crate) struct Shared {
     /// own arguments and `.header(..)`s win over these.
     pub(crate) default_headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
+    /// Every retry wait is divided by this (at least 1): see
+    /// [`ClientBuilder::retry_wait_divisor`].
+    pub(crate) retry_wait_divisor: u32,
     /// Per-attempt timeout; `None` leaves it to the caller's own `reqwest::Client`.
     pub(crate) timeout: Option<Duration>,
     pub(crate) total_timeout: Option<Duration>,
@@ -97,6 +100,14 @@ pub(crate) struct Shared {
     /// Whether `http` is the caller's (`.http_client(..)`) rather than one
     /// the SDK configured.
     pub(crate) callers_http_client: bool,
+}
+
+impl Shared {
+    /// How long to wait before retry number `retry`: the policy's wait
+    /// ([`RetryPolicy::delay_for`]), divided by `retry_wait_divisor`.
+    pub(crate) fn retry_wait(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
+        self.retry.delay_for(retry, headers) / self.retry_wait_divisor
+    }
 }
 
 impl fmt::Debug for Shared {
@@ -168,6 +179,7 @@ impl Client {
                 None => Some(shared.base_url_text.clone()),
             },
             retry: shared.retry.clone(),
+            retry_wait_divisor: shared.retry_wait_divisor,
             timeout: shared.timeout,
             total_timeout: shared.total_timeout,
             connect_timeout: None,
@@ -200,6 +212,8 @@ pub struct ClientBuilder {
     environment: Environment,
     base_url: Option<String>,
     retry: RetryPolicy,
+    /// 0 (the default) and 1 leave the waits as they are.
+    retry_wait_divisor: u32,
     timeout: Option<Duration>,
     total_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -278,6 +292,20 @@ impl ClientBuilder {
     /// The whole retry policy (backoff delays, `Retry-After` cap).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Makes every wait before a retry `divisor` times shorter: the backoff
+    /// and a server's `Retry-After` alike. For test tools, so that a test
+    /// of the SDK's retry timing runs in milliseconds: `straddle-sdk-mock`'s
+    /// clients use 1000 (seconds become milliseconds). Which answers are
+    /// retried, the [`RetryPolicy::max_retry_after`] limit and
+    /// [`Error::retry_after`] still go by the waits as asked; a
+    /// `total_timeout` counts the waits as slept. 0 and 1 (the default)
+    /// leave the waits as they are.
+    #[doc(hidden)]
+    pub fn retry_wait_divisor(mut self, divisor: u32) -> Self {
+        self.retry_wait_divisor = divisor;
         self
     }
 
@@ -447,6 +475,7 @@ impl ClientBuilder {
                 api_key,
                 default_headers,
                 retry: self.retry,
+                retry_wait_divisor: self.retry_wait_divisor.max(1),
                 timeout,
                 total_timeout: self.total_timeout,
                 max_response_bytes: self
@@ -747,5 +776,39 @@ mod tests {
         ] {
             assert!(matches!(builder.build(), Err(Error::Config { .. })));
         }
+    }
+
+    #[test]
+    fn a_retry_wait_divisor_shortens_server_waits_and_backoff_and_is_kept_by_derived_clients() {
+        let mut asked = HeaderMap::new();
+        asked.insert("retry-after", HeaderValue::from_static("3"));
+        let base = || {
+            Client::builder()
+                .api_key("k")
+                .base_url("http://127.0.0.1:1")
+        };
+        let plain = base().build().unwrap();
+        assert_eq!(
+            plain.shared.retry_wait(0, Some(&asked)),
+            Duration::from_secs(3)
+        );
+        let scaled = base().retry_wait_divisor(1000).build().unwrap();
+        for client in [&scaled, &scaled.to_builder().build().unwrap()] {
+            assert_eq!(
+                client.shared.retry_wait(0, Some(&asked)),
+                Duration::from_millis(3)
+            );
+            // The backoff's 0.5 s (less up to 25 % jitter), in milliseconds.
+            let backoff = client.shared.retry_wait(0, None);
+            assert!(
+                backoff <= Duration::from_micros(500) && backoff >= Duration::from_micros(375),
+                "{backoff:?}"
+            );
+        }
+        let zero = base().retry_wait_divisor(0).build().unwrap();
+        assert_eq!(
+            zero.shared.retry_wait(0, Some(&asked)),
+            Duration::from_secs(3)
+        );
     }
 }

@@ -43,6 +43,9 @@ pub struct Encoder {
     query: Vec<(Cow<'static, str>, String)>,
     headers: HeaderMap,
     body: Option<Bytes>,
+    /// Encoding a pattern to match requests against, not a request to
+    /// send: a body is only what was set, required properties or not.
+    partial: bool,
 }
 
 impl Encoder {
@@ -53,6 +56,18 @@ impl Encoder {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            partial: false,
+        }
+    }
+
+    /// An encoder of the arguments that were set, as a pattern for
+    /// matching requests (a mock server's expectation): every argument is
+    /// checked as for sending, but a body holds only the properties that
+    /// were set (none when nothing was), required ones or not.
+    pub(crate) fn partial(operation: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            partial: true,
+            ..Self::new(operation)
         }
     }
 
@@ -160,7 +175,8 @@ impl Encoder {
 
     /// Sets the JSON body. A body the spec requires is sent (as `{}` when
     /// nothing was set); each property in `required`, given with the name of
-    /// its setter, must have been set.
+    /// its setter, must have been set, and one error names every one that
+    /// was not.
     pub fn json(
         &mut self,
         body: &JsonBody,
@@ -173,20 +189,21 @@ impl Encoder {
         let empty = Value::Object(Map::new());
         let value = match &body.value {
             Some(value) => value,
+            None if self.partial => return Ok(()),
             None if body_required || !required.is_empty() => &empty,
             None => return Ok(()),
         };
-        if let Some((missing, setter)) = required.iter().find(|(name, _)| {
-            value
-                .as_object()
-                .is_some_and(|map| !map.contains_key(*name))
-        }) {
-            return Err(Error::invalid(
-                self.operation.clone(),
-                format!(
-                    "the request body needs `{missing}`: set it with `.{setter}(..)` or `.body(..)`"
-                ),
-            ));
+        if let Some(map) = value.as_object().filter(|_| !self.partial) {
+            let missing: Vec<_> = required
+                .iter()
+                .filter(|(name, _)| !map.contains_key(*name))
+                .collect();
+            if !missing.is_empty() {
+                return Err(Error::invalid(
+                    self.operation.clone(),
+                    missing_properties(&missing),
+                ));
+            }
         }
         let bytes = serde_json::to_vec(value).map_err(|e| {
             Error::invalid(
@@ -300,6 +317,22 @@ impl Encoder {
             }
         }
     }
+}
+
+/// "the request body needs `a` (`.a(..)`) and `b` (`.b(..)`): ...", naming
+/// each missing property with its setter.
+fn missing_properties(missing: &[&(&str, &str)]) -> String {
+    let named: Vec<String> = missing
+        .iter()
+        .map(|(name, setter)| format!("`{name}` (`.{setter}(..)`)"))
+        .collect();
+    let list = match named.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let them = if missing.len() == 1 { "it" } else { "them" };
+    format!("the request body needs {list}: set {them}, or the whole body with `.body(..)`")
 }
 
 enum Text {
@@ -422,18 +455,34 @@ mod tests {
 
     #[test]
     fn body_properties_are_required_by_name_and_set_over_a_whole_body() {
+        let required = [("type", "type_"), ("name", "name"), ("size", "size")];
         let mut body = JsonBody::default();
         let err = request(|e| {
             e.path("id", "1")?;
-            e.json(&body, true, &[("type", "type_"), ("name", "name")])
+            e.json(&body, true, &required)
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Op: invalid request, nothing was sent: the request body needs `type` (`.type_(..)`), \
+             `name` (`.name(..)`) and `size` (`.size(..)`): set them, or the whole body \
+             with `.body(..)`"
+        );
+        body.set("name", "n");
+        body.set("type", "t");
+        let err = request(|e| {
+            e.path("id", "1")?;
+            e.json(&body, true, &required)
         })
         .unwrap_err();
         assert!(
-            err.to_string()
-                .contains("needs `type`: set it with `.type_(..)`"),
+            err.to_string().ends_with(
+                "needs `size` (`.size(..)`): set it, or the whole body with `.body(..)`"
+            ),
             "{err}"
         );
 
+        let mut body = JsonBody::default();
         body.replace(&serde_json::json!({"type": "a", "name": "old"}));
         body.set("name", "new");
         let r = request(|e| {
@@ -444,6 +493,30 @@ mod tests {
         let sent = r.body().and_then(|b| b.as_bytes()).unwrap();
         assert_eq!(sent, br#"{"type":"a","name":"new"}"#);
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn a_partial_encoding_holds_the_properties_set_and_requires_none() {
+        let partial = |id: &str, body: &JsonBody| {
+            let mut encoder = Encoder::partial("Op");
+            encoder.path_with("id", id, Check::Uuid)?;
+            encoder.json(body, true, &[("type", "type_"), ("name", "name")])?;
+            let base = Url::parse("http://127.0.0.1:1/").unwrap();
+            encoder.into_request(&base, Method::POST, "/v1/things/{id}")
+        };
+        let id = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+        let none = partial(id, &JsonBody::default()).unwrap();
+        assert!(none.body().is_none() && !none.headers().contains_key(CONTENT_TYPE));
+        let mut body = JsonBody::default();
+        body.set("name", "Widget");
+        let some = partial(id, &body).unwrap();
+        assert_eq!(
+            some.body().and_then(|b| b.as_bytes()),
+            Some(&br#"{"name":"Widget"}"#[..])
+        );
+        // Arguments are still checked.
+        let err = partial("nope", &body).unwrap_err();
+        assert!(err.to_string().contains("must be a UUID"), "{err}");
     }
 
     #[test]

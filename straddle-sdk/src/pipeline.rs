@@ -332,7 +332,7 @@ async fn execute_with_retries(
                 let status = response.status();
                 attempt_span.record("status", status.as_u16());
                 let wait = (can_retry && policy.should_retry(status, response.headers()))
-                    .then(|| policy.delay_for(attempt, Some(response.headers())))
+                    .then(|| shared.retry_wait(attempt, Some(response.headers())))
                     .filter(|wait| fits(*wait));
                 match wait {
                     Some(wait) => (Some(wait), Ok(Err(response))),
@@ -392,7 +392,7 @@ async fn execute_with_retries(
             // A connection that failed, or a body cut off or too slow.
             Err(error) => {
                 let wait = (can_retry && is_retryable_transport(&error))
-                    .then(|| policy.delay_for(attempt, None))
+                    .then(|| shared.retry_wait(attempt, None))
                     .filter(|wait| fits(*wait));
                 let Some(wait) = wait else {
                     return Outcome {

@@ -101,11 +101,28 @@ impl RawRequest<'_> {
     /// Like [`Self::send`], with the status, headers and number of attempts
     /// around the body: an [`ApiResponse`], which dereferences to it.
     pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
-        let name = format!("{} {}", self.method, self.path);
+        let name = self.name();
         let request = self.encode(&name)?;
         Call::new(self.client, name, request, self.options)
             .send()
             .await
+    }
+
+    /// What was set on the request, as a pattern for matching requests (a
+    /// mock server's expectation): the method, the URL with the query, the
+    /// headers of `.header(..)` and the JSON body if one was set, checked
+    /// as for sending.
+    #[doc(hidden)]
+    pub fn encoded_for_matching(&self) -> Result<reqwest::Request, Error> {
+        let name = self.name();
+        let mut request = self.encode(&name)?;
+        crate::request::with_headers(&name, &self.options, request.headers_mut())?;
+        Ok(request)
+    }
+
+    /// The call as errors and traces name it: `GET /v1/customers`.
+    fn name(&self) -> String {
+        format!("{} {}", self.method, self.path)
     }
 
     /// The request as it would be sent, or why it cannot be.

@@ -43,7 +43,7 @@ pub(crate) mod sealed {
 
 /// A request of one operation: its arguments and per-call options. Each
 /// operation's builder in [`resources`](crate::resources) (such as
-/// [`RefreshCustomerReview`](crate::resources::RefreshCustomerReview)) wraps
+/// [`RefreshCustomerReviewRequest`](crate::resources::RefreshCustomerReviewRequest)) wraps
 /// one and has the operation's own setters; [`OperationRequest`] reaches it
 /// from generic code. Nothing is sent until [`Request::send`] or
 /// [`Request::send_with_response`] is awaited (or, for a list, the stream
@@ -120,6 +120,33 @@ impl<O: Operation> Request<'_, O> {
         self.operation.encode(&mut wire)?;
         wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)
     }
+
+    /// What was set on the request, as a pattern for matching requests
+    /// (a mock server's expectation): encoded and checked as
+    /// [`Request::encoded`], with the headers of `.header(..)` added, but a
+    /// JSON body holds only the properties that were set (none when nothing
+    /// was): a required property left unset is not an error.
+    #[doc(hidden)]
+    pub fn encoded_for_matching(&self) -> Result<reqwest::Request, Error> {
+        let mut wire = Encoder::partial(O::ID);
+        self.operation.encode(&mut wire)?;
+        let mut request = wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)?;
+        with_headers(O::ID, &self.options, request.headers_mut())?;
+        Ok(request)
+    }
+}
+
+/// Adds the headers of a request's `.header(..)` calls to `headers`, or
+/// fails as sending would.
+pub(crate) fn with_headers(
+    operation: &str,
+    options: &RequestOptions,
+    headers: &mut reqwest::header::HeaderMap,
+) -> Result<(), Error> {
+    options
+        .headers
+        .apply(headers)
+        .map_err(|why| Error::invalid(operation.to_string(), why))
 }
 
 /// The per-call options every request has (`Request`, `RawRequest`),

@@ -211,3 +211,56 @@ async fn the_mock_matches_each_body_property_an_expectation_sets() {
         Some(serde_json::json!({"name": "Widget", "amount": 5}))
     );
 }
+
+/// An expectation may leave a required body property unset: it matches the
+/// properties it sets, and the SDK still refuses to send the same request.
+#[tokio::test]
+async fn the_mock_expects_a_body_with_required_properties_unset() {
+    use straddle_sdk_mock::{Answer, MockError, MockServer, samples};
+
+    let server = MockServer::start().await;
+    let client = server.client().expect("client builds");
+    // `type` and `amount` are required too.
+    let create = server
+        .expect(client.things().create().name("Widget"))
+        .answer(Answer::ok(samples::create_thing()))
+        .times(1)
+        .mount()
+        .await
+        .expect("mounts with required properties unset");
+    let send = |name: &str| {
+        client
+            .things()
+            .create()
+            .name(name)
+            .type_(CreateThingRequestType::Large)
+            .amount(std::num::NonZeroU64::new(5).expect("not zero"))
+            .send()
+    };
+    send("Widget").await.expect("matches");
+    let err = send("Gadget").await.expect_err("another name");
+    assert!(
+        err.to_string()
+            .contains(r#"the body's `name` is "Gadget", not "Widget""#),
+        "{err}"
+    );
+    assert_eq!(create.received_count(), 1);
+    // Nothing set matches any body; an argument the SDK refuses still fails mount.
+    let any = server
+        .expect(client.things().create())
+        .answer(Answer::ok(samples::create_thing()))
+        .mount()
+        .await
+        .expect("mounts with no property set");
+    send("Gadget").await.expect("matches the second expectation");
+    assert_eq!(any.received_count(), 1);
+    let err = server
+        .expect(client.things().update("not-a-uuid").name("Widget"))
+        .answer(Answer::ok(samples::update_thing()))
+        .mount()
+        .await;
+    assert!(
+        matches!(err, Err(MockError::InvalidArguments { .. })),
+        "{err:?}"
+    );
+}

@@ -4,7 +4,7 @@
 //! Sample success responses, one function per operation, from the
 //! spec's examples: `Answer::ok(samples::refresh_customer_review())`.
 //! Each returns a new value, to change as a test needs.
-/// A sample success response of `RefreshCustomerReview` ([`client.customers().review().refresh_review(..)`](straddle_sdk::resources::RefreshCustomerReview), status 200): the spec's example, or values its schema accepts.
+/// A sample success response of `RefreshCustomerReview` ([`client.customers().review().refresh_review(..)`](straddle_sdk::resources::RefreshCustomerReviewRequest), status 200): the spec's example, or values its schema accepts.
 ///
 /// # Panics
 ///

@@ -28,14 +28,14 @@ pub struct CustomersReview<'a> {
 impl<'a> CustomersReview<'a> {
     /// Update a customer's identity decision
     ///
-    /// `PUT /v1/customers/{id}/refresh_review`: see [`RefreshCustomerReview`] for its arguments.
+    /// `PUT /v1/customers/{id}/refresh_review`: see [`RefreshCustomerReviewRequest`] for its arguments.
     pub fn refresh_review(
         &self,
         id: impl Into<crate::UuidArg>,
-    ) -> RefreshCustomerReview<'a> {
-        RefreshCustomerReview::new(
+    ) -> RefreshCustomerReviewRequest<'a> {
+        RefreshCustomerReviewRequest::new(
             self.client,
-            RefreshCustomerReviewArgs {
+            RefreshCustomerReview {
                 id: id.into(),
                 straddle_account_id: None,
                 request_id: None,
@@ -52,18 +52,17 @@ impl<'a> CustomersReview<'a> {
 /// `PUT /v1/customers/{id}/refresh_review`. Made by `client.customers().review().refresh_review(..)`; set its optional arguments, then `.send().await`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct RefreshCustomerReview<'a>(crate::Request<'a, RefreshCustomerReviewArgs>);
-/// The arguments of [`RefreshCustomerReview`] (`PUT /v1/customers/{id}/refresh_review`), as the runtime encodes them.
-#[doc(hidden)]
+pub struct RefreshCustomerReviewRequest<'a>(crate::Request<'a, RefreshCustomerReview>);
+/// The operation `PUT /v1/customers/{id}/refresh_review` (`RefreshCustomerReview`) as a type: the arguments [`RefreshCustomerReviewRequest`] sends. Generic code names it (`Request<'_, RefreshCustomerReview>`, `straddle-sdk-mock`'s `Answer<RefreshCustomerReview>`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct RefreshCustomerReviewArgs {
+pub struct RefreshCustomerReview {
     id: crate::UuidArg,
     straddle_account_id: Option<crate::UuidArg>,
     request_id: Option<String>,
     correlation_id: Option<String>,
     idempotency_key: Option<String>,
 }
-impl crate::Operation for RefreshCustomerReviewArgs {
+impl crate::Operation for RefreshCustomerReview {
     const ID: &'static str = "RefreshCustomerReview";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const PATH: &'static str = "/v1/customers/{id}/refresh_review";
@@ -86,7 +85,7 @@ impl crate::Operation for RefreshCustomerReviewArgs {
         Ok(())
     }
 }
-impl RefreshCustomerReview<'_> {
+impl RefreshCustomerReviewRequest<'_> {
     /// For use by platforms to specify an account id and set scope of a request.
     ///
     /// Sent as the header `Straddle-Account-Id`.
@@ -116,4 +115,4 @@ impl RefreshCustomerReview<'_> {
         self
     }
 }
-crate::request_builder!(RefreshCustomerReview, RefreshCustomerReviewArgs);
+crate::request_builder!(RefreshCustomerReviewRequest, RefreshCustomerReview);

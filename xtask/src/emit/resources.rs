@@ -140,7 +140,9 @@ fn operation(op: &Operation) -> TokenStream {
         op.docs.iter().map(String::as_str).chain([made.as_str()]),
     ));
     let args_doc = doc(&format!(
-        "The arguments of [`{builder}`] ({wire}), as the runtime encodes them."
+        "The operation {wire} (`{}`) as a type: the arguments [`{builder}`] sends. \
+         Generic code names it (`Request<'_, {args}>`, `straddle-sdk-mock`'s `Answer<{args}>`).",
+        op.id
     ));
     let fields = op.args.iter().map(|a| {
         let (name, a_ty) = (ident(&a.name), ty(&a.ty, Krate::Sdk));
@@ -161,7 +163,6 @@ fn operation(op: &Operation) -> TokenStream {
         #[must_use = "a request does nothing until `.send()` is awaited"]
         pub struct #builder<'a>(crate::Request<'a, #args>);
         #args_doc
-        #[doc(hidden)]
         #[derive(Debug, Clone, PartialEq)]
         pub struct #args {
             #(#fields)*

@@ -43,12 +43,12 @@ impl Resource {
 }
 
 /// The names an operation gives the `resources` module: its request
-/// builder (`RefreshCustomerReview`) and its arguments
-/// (`RefreshCustomerReviewArgs`).
+/// builder (`RefreshCustomerReviewRequest`) and the operation itself, its
+/// arguments (`RefreshCustomerReview`: `Request<'_, RefreshCustomerReview>`,
+/// the mock's `Answer<RefreshCustomerReview>`).
 pub fn operation_types(operation: &Operation) -> [String; 2] {
-    let builder = type_name(&[operation.id.as_str()]);
-    let args = format!("{builder}Args");
-    [builder, args]
+    let operation = type_name(&[operation.id.as_str()]);
+    [format!("{operation}Request"), operation]
 }
 
 /// The tree of `operations` (in `ops` order); the structs of resource
