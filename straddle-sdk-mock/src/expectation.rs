@@ -6,6 +6,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use straddle_sdk::redact;
 use straddle_sdk::reqwest::Method;
 use straddle_sdk::reqwest::header::HeaderValue;
 use straddle_sdk::serde_json::Value;
@@ -296,17 +297,34 @@ impl Wire {
                     .iter()
                     .find_map(|(name, value)| match sent.get(name) {
                         Some(sent) if sent == value => None,
-                        Some(sent) => Some(format!("the body's `{name}` is {sent}, not {value}")),
-                        None => Some(format!("the body has no `{name}` (expected {value})")),
+                        Some(_) if redact::is_redacted(name) => Some(format!(
+                            "the body's `{name}` is not the expected one (values redacted)"
+                        )),
+                        Some(sent) => Some(format!(
+                            "the body's `{name}` is {}, not {}",
+                            shown(sent),
+                            shown(value)
+                        )),
+                        None => Some(format!(
+                            "the body has no `{name}` (expected {})",
+                            shown(value)
+                        )),
                     })
             }
             (expected, Some(sent)) if expected == sent => None,
             _ => Some(format!(
-                "the body is {}, not {body}",
-                String::from_utf8_lossy(received.body())
+                "the body is {}, not {}",
+                redact::json_text(&String::from_utf8_lossy(received.body())),
+                shown(body)
             )),
         }
     }
+}
+
+/// A JSON value as a mismatch shows it: what identifies a person or an
+/// account redacted, as the SDK's `Debug` does.
+fn shown(value: &Value) -> String {
+    redact::json_text(&value.to_string()).into_owned()
 }
 
 /// A header value as text, as a mismatch shows it.

@@ -5,13 +5,31 @@ use straddle_sdk::HeaderMap;
 use straddle_sdk::reqwest::{Method, Url};
 
 /// One request the mock server received: method, path, query, headers and
-/// body, as they arrived.
-#[derive(Debug, Clone)]
+/// body, as they arrived. `Debug` shows the body as text with what
+/// identifies a person or an account redacted (`straddle_sdk::redact`),
+/// and no `Authorization`; the accessors give everything as sent.
+#[derive(Clone)]
 pub struct ReceivedRequest {
     method: Method,
     url: Url,
     headers: HeaderMap,
     body: Vec<u8>,
+}
+
+impl std::fmt::Debug for ReceivedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut headers = self.headers.clone();
+        if let Some(auth) = headers.get_mut(straddle_sdk::reqwest::header::AUTHORIZATION) {
+            auth.set_sensitive(true);
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &headers)
+            .field("body", &straddle_sdk::redact::json_text(&body))
+            .finish()
+    }
 }
 
 impl ReceivedRequest {

@@ -36,7 +36,6 @@ pub enum Style {
 
 /// The arguments of one call on their way to the wire.
 #[doc(hidden)]
-#[derive(Debug)]
 pub struct Encoder {
     operation: Cow<'static, str>,
     path: Vec<(&'static str, String)>,
@@ -343,8 +342,9 @@ enum Text {
 
 /// A JSON request body being built: from a whole value (`.body(..)`) and/or
 /// one property at a time (a setter per top-level property). A value that
-/// cannot be written as JSON is reported when the request is sent.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// cannot be written as JSON is reported when the request is sent. `Debug`
+/// redacts what identifies a person or an account ([`crate::redact`]).
+#[derive(Clone, Default, PartialEq)]
 pub struct JsonBody {
     value: Option<Value>,
     error: Option<String>,
@@ -385,6 +385,34 @@ impl JsonBody {
     /// The body as it would be sent, if anything was set.
     pub fn as_json(&self) -> Option<&Value> {
         self.value.as_ref()
+    }
+}
+
+impl std::fmt::Debug for JsonBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut body = f.debug_tuple("JsonBody");
+        match (&self.value, &self.error) {
+            (_, Some(error)) => body.field(&format_args!("error: {error}")),
+            (Some(value), None) => body.field(&crate::redact::Json(value)),
+            (None, None) => body.field(&format_args!("unset")),
+        };
+        body.finish()
+    }
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body = self
+            .body
+            .as_ref()
+            .map(|b| crate::redact::json_text(&String::from_utf8_lossy(b)).into_owned());
+        f.debug_struct("Encoder")
+            .field("operation", &self.operation)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("body", &body)
+            .finish_non_exhaustive()
     }
 }
 

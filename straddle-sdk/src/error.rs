@@ -59,8 +59,10 @@ pub enum Error {
     },
 }
 
-/// A non-success HTTP response.
-#[derive(Debug, Clone)]
+/// A non-success HTTP response. `Debug` redacts what identifies a person
+/// or an account in the raw body ([`crate::redact`]); `raw_body` itself
+/// is the body as received.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The operation that was called.
@@ -120,8 +122,8 @@ pub struct InterceptorError {
     pub source: crate::intercept::BoxError,
 }
 
-/// A success status whose body could not be used.
-#[derive(Debug)]
+/// A success status whose body could not be used. `Debug` redacts what
+/// identifies a person or an account in the snippet ([`crate::redact`]).
 #[non_exhaustive]
 pub struct DecodeError {
     /// The operation that was called.
@@ -151,6 +153,36 @@ pub enum DecodeReason {
         /// The limit in bytes.
         limit: usize,
     },
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("body", &self.body)
+            .field(
+                "raw_body",
+                &crate::redact::json_text(&String::from_utf8_lossy(&self.raw_body)),
+            )
+            .field("body_too_large", &self.body_too_large)
+            .field("headers", &self.headers)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("attempts", &self.attempts)
+            .field("snippet", &crate::redact::json_text(&self.snippet))
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 impl Error {

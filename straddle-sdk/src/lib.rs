@@ -61,6 +61,7 @@ mod pagination;
 mod params;
 mod pipeline;
 mod raw;
+pub mod redact;
 mod request;
 mod response;
 mod retry;
@@ -73,6 +74,7 @@ mod union;
 // The macros generated code invokes for what every open enum, union,
 // struct and request builder shares.
 pub(crate) use open_enum::open_enum;
+pub(crate) use redact::redacted_debug;
 pub(crate) use request::request_builder;
 pub(crate) use structs::api_struct;
 #[allow(unused_imports)]

@@ -45,7 +45,7 @@ impl Client {
 /// A request built by hand: see [`Client::request`]. Nothing is sent until
 /// [`RawRequest::send`] or [`RawRequest::send_with_response`] is awaited;
 /// the path, query and headers are checked then, before anything leaves.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct RawRequest<'a> {
     client: &'a Client,
@@ -55,6 +55,20 @@ pub struct RawRequest<'a> {
     body: JsonBody,
     options: RequestOptions,
     refused: Option<String>,
+}
+
+/// Redacts query values and body properties that identify a person or an
+/// account ([`crate::redact`]).
+impl std::fmt::Debug for RawRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &crate::redact::Pairs(&self.query))
+            .field("body", &self.body)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RawRequest<'_> {

@@ -41,3 +41,47 @@ fn answer<T: ::serde::Serialize>(
             }),
     )
 }
+/// `Debug` of every type and request that holds what identifies a
+/// person or an account (`straddle_sdk::redact::FIELDS`) prints none
+/// of it; the JSON keeps it.
+#[cfg(test)]
+mod redaction {
+    /// Every `SECRET-<n>` in `json`.
+    fn secrets(json: &str) -> Vec<&str> {
+        json.split('"').filter(|s| s.starts_with("SECRET-")).collect()
+    }
+    fn hidden_but_sent(printed: &str, wire: &str, json: &str) {
+        let secrets = secrets(json);
+        assert!(! secrets.is_empty());
+        for secret in secrets {
+            assert!(! printed.contains(secret), "{secret} is in {printed}");
+            assert!(wire.contains(secret), "{secret} is not in {wire}");
+        }
+    }
+    fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize + ::std::fmt::Debug>(
+        json: &str,
+    ) {
+        let value: T = ::serde_json::from_str(json).expect("the marked sample decodes");
+        let wire = ::serde_json::to_string(&value).expect("it serializes");
+        hidden_but_sent(&format!("{value:?}"), &wire, json);
+    }
+    #[test]
+    fn types_print_redacted() {
+        check::<
+            ::straddle_sdk::types::ComplianceProfileV1Business,
+        >(r#"{"ein":"SECRET-1","legal_business_name":"Acme Corp LLC"}"#);
+        check::<
+            ::straddle_sdk::types::ComplianceProfileV1Individual,
+        >(r#"{"dob":"SECRET-2","ssn":"SECRET-3"}"#);
+        check::<
+            ::straddle_sdk::types::CustomerV1,
+        >(
+            r#"{"created_at":"2024-01-15T10:30:00Z","name":"Ron Swanson","phone":"+12128675309","updated_at":"2024-01-15T10:30:00Z","status":"pending","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","email":"ron.swanson@pawnee.com","type":"individual","compliance_profile":{"ein":"SECRET-4","legal_business_name":"Acme Corp LLC"}}"#,
+        );
+        check::<
+            ::straddle_sdk::types::CustomerV1ItemResponse,
+        >(
+            r#"{"data":{"created_at":"2024-01-15T10:30:00Z","name":"Ron Swanson","phone":"+12128675309","updated_at":"2024-01-15T10:30:00Z","status":"pending","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","email":"ron.swanson@pawnee.com","type":"individual","compliance_profile":{"ein":"SECRET-5","legal_business_name":"Acme Corp LLC"}},"response_type":"object","meta":{"api_request_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","api_request_timestamp":"2024-01-15T10:30:00Z"}}"#,
+        );
+    }
+}

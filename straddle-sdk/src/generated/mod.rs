@@ -3,6 +3,21 @@
 
 //! Code generated from the OpenAPI fragment. Private to the crate; the
 //! public surface re-exports what users need.
+/// The JSON property names whose values `Debug` never prints.
+pub const REDACTED: &[&str] = &[
+    "accepted_ip",
+    "account_number",
+    "bridge_token",
+    "dob",
+    "ein",
+    "plaid_token",
+    "quiltt_token",
+    "routing_number",
+    "speedchex_token",
+    "ssn",
+    "ssn_last4",
+    "tax_id",
+];
 pub mod enums;
 pub mod resources;
 pub mod types;

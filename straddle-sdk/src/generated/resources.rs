@@ -54,7 +54,7 @@ impl<'a> CustomersReview<'a> {
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct RefreshCustomerReviewRequest<'a>(crate::Request<'a, RefreshCustomerReview>);
 /// The operation `PUT /v1/customers/{id}/refresh_review` (`RefreshCustomerReview`) as a type: the arguments [`RefreshCustomerReviewRequest`] sends. Generic code names it (`Request<'_, RefreshCustomerReview>`, `straddle-sdk-mock`'s `Answer<RefreshCustomerReview>`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct RefreshCustomerReview {
     id: crate::UuidArg,
     straddle_account_id: Option<crate::UuidArg>,
@@ -62,6 +62,10 @@ pub struct RefreshCustomerReview {
     correlation_id: Option<String>,
     idempotency_key: Option<String>,
 }
+crate::redacted_debug!(
+    RefreshCustomerReview { id, straddle_account_id, request_id, correlation_id,
+    idempotency_key }
+);
 impl crate::Operation for RefreshCustomerReview {
     const ID: &'static str = "RefreshCustomerReview";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;

@@ -35,7 +35,7 @@ pub mod error {
 }
 /// An object containing the customer's address. This is optional, but if provided, all required fields must be present.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddressV11 {
     /// Primary address line (e.g., street, PO Box).
@@ -78,9 +78,12 @@ impl AddressV11 {
     }
 }
 crate::api_struct!(AddressV11);
+crate::redacted_debug!(
+    AddressV11 { address1, address2, city, state, zip, extra : json }
+);
 /// Business registration data required to trigger Patriot Act compliant KYB verification.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ComplianceProfileV1Business {
     /// Masked Employer Identification Number in the format **-*******
@@ -134,9 +137,13 @@ impl ComplianceProfileV1Business {
     }
 }
 crate::api_struct!(ComplianceProfileV1Business);
+crate::redacted_debug!(
+    ComplianceProfileV1Business { ein : redact, legal_business_name, representatives,
+    website, extra : json }
+);
 /// PII required to trigger Patriot Act compliant KYC verification.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ComplianceProfileV1Individual {
     /// Masked date of birth in ****-**-** format.
@@ -164,9 +171,12 @@ impl ComplianceProfileV1Individual {
     }
 }
 crate::api_struct!(ComplianceProfileV1Individual);
+crate::redacted_debug!(
+    ComplianceProfileV1Individual { dob : redact, ssn : redact, extra : json }
+);
 /// Used as `CustomerV1.config`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerConfigurationV1 {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -206,9 +216,12 @@ impl CustomerConfigurationV1 {
     }
 }
 crate::api_struct!(CustomerConfigurationV1);
+crate::redacted_debug!(
+    CustomerConfigurationV1 { processing_method, sandbox_outcome, extra : json }
+);
 /// Used as `CustomerV1ItemResponse.data`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerV1 {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -322,9 +335,13 @@ impl CustomerV1 {
     }
 }
 crate::api_struct!(CustomerV1);
+crate::redacted_debug!(
+    CustomerV1 { address, compliance_profile, config, created_at, device, email,
+    external_id, id, metadata, name, phone, status, type_, updated_at, extra : json }
+);
 /// The response of `RefreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`).
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerV1ItemResponse {
     pub data: crate::types::CustomerV1,
@@ -350,9 +367,12 @@ impl CustomerV1ItemResponse {
     }
 }
 crate::api_struct!(CustomerV1ItemResponse);
+crate::redacted_debug!(
+    CustomerV1ItemResponse { data, meta, response_type, extra : json }
+);
 /// Used as `CustomerV1.device`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeviceV1 {
     /// The customer's IP address at the time of profile creation. Use `0.0.0.0` to represent an offline customer registration.
@@ -371,9 +391,10 @@ impl DeviceV1 {
     }
 }
 crate::api_struct!(DeviceV1);
+crate::redacted_debug!(DeviceV1 { ip_address, extra : json });
 /// Used as `ErrorResponse.error`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorContent {
     /// Specific message regarding this exact request.
@@ -423,9 +444,12 @@ impl ErrorContent {
     }
 }
 crate::api_struct!(ErrorContent);
+crate::redacted_debug!(
+    ErrorContent { detail, items, status, title, type_, extra : json }
+);
 /// Used as `ErrorContent.items`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorItem {
     /// Detailed description of the specific error.
@@ -454,9 +478,10 @@ impl ErrorItem {
     }
 }
 crate::api_struct!(ErrorItem);
+crate::redacted_debug!(ErrorItem { detail, reference, extra : json });
 /// The body of an error response of `RefreshCustomerReview` (`PUT /v1/customers/{id}/refresh_review`).
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     pub error: crate::types::ErrorContent,
@@ -482,9 +507,10 @@ impl ErrorResponse {
     }
 }
 crate::api_struct!(ErrorResponse);
+crate::redacted_debug!(ErrorResponse { error, meta, response_type, extra : json });
 /// Used as `ComplianceProfileV1Business.representatives`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RepresentativeV11 {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -520,9 +546,10 @@ impl RepresentativeV11 {
     }
 }
 crate::api_struct!(RepresentativeV11);
+crate::redacted_debug!(RepresentativeV11 { email, name, phone, extra : json });
 /// Metadata about the API request, including an identifier and timestamp.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMetadata {
     /// Unique identifier for this API request, useful for troubleshooting.
@@ -547,3 +574,6 @@ impl ResponseMetadata {
     }
 }
 crate::api_struct!(ResponseMetadata);
+crate::redacted_debug!(
+    ResponseMetadata { api_request_id, api_request_timestamp, extra : json }
+);

@@ -26,6 +26,7 @@ pub fn tokens(api: &Api, krate: &str) -> Result<TokenStream> {
         .iter()
         .filter(|op| op.pagination.is_some())
         .map(|op| op.id.as_str());
+    let redaction = crate::emit::redaction::tokens(api, krate);
     let krate = format_ident!("{krate}");
     Ok(quote! {
         #![allow(clippy::all, dead_code, unused_imports)]
@@ -58,6 +59,8 @@ pub fn tokens(api: &Api, krate: &str) -> Result<TokenStream> {
                 ::serde_json::to_value(&data).expect("a decoded response serializes back to JSON")
             }))
         }
+
+        #redaction
     })
 }
 

@@ -5,7 +5,7 @@
 //! generated test per operation decodes each one, so a sample that does
 //! not fit its type fails the mock crate's tests.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
@@ -87,7 +87,7 @@ fn sample(api: &Api, op: &Operation) -> Result<TokenStream> {
             format!("the sample of {id} cannot be written: {e}"),
         )
     })?;
-    let json = raw_string(&json);
+    let json = crate::emit::raw_string(&json);
     text.push_str(
         "\n\n# Panics\n\nNever: the mock crate's tests decode every sample into its type.",
     );
@@ -99,15 +99,4 @@ fn sample(api: &Api, op: &Operation) -> Result<TokenStream> {
             crate::decode_sample(#id, #json)
         }
     })
-}
-
-/// `text` as a raw string literal (`r#"..."#`), so the JSON reads as JSON.
-fn raw_string(text: &str) -> Literal {
-    let mut hashes = String::from("#");
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    format!("r{hashes}\"{text}\"{hashes}")
-        .parse()
-        .unwrap_or_else(|_| Literal::string(text))
 }

@@ -9,12 +9,14 @@
 //! - [`enums`], [`unions`]: the open enums and one-pass unions;
 //! - [`resources`]: the resource tree and a request builder per operation;
 //! - [`webhooks`]: the webhook `Event`;
-//! - [`calls`]: a call of every operation (for the tests);
+//! - [`calls`]: a call of every operation (for the tests), and
+//!   [`redaction`]: tests that `Debug` redacts what it must;
 //! - [`mock`]: the mock crate's sample responses.
 
 pub mod calls;
 pub mod enums;
 pub mod mock;
+pub mod redaction;
 pub mod resources;
 pub mod structs;
 pub mod types;
@@ -199,4 +201,15 @@ pub fn derives(derives: &[&str]) -> TokenStream {
         #attrs
         #[derive(#(#derives),*)]
     }
+}
+
+/// `text` as a raw string literal (`r#"..."#`), so the JSON reads as JSON.
+pub fn raw_string(text: &str) -> proc_macro2::Literal {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(text))
 }

@@ -153,6 +153,19 @@ fn operation(op: &Operation) -> TokenStream {
         }
     });
     let body = op.body.as_ref().map(|_| quote!(body: crate::JsonBody,));
+    let debug = {
+        let fields = op.args.iter().map(|a| {
+            let name = ident(&a.name);
+            if a.sensitive {
+                quote!(#name: redact)
+            } else {
+                quote!(#name)
+            }
+        });
+        // The body's own `Debug` redacts by property name.
+        let fields = fields.chain(op.body.as_ref().map(|_| quote!(body)));
+        quote!(crate::redacted_debug!(#args { #(#fields),* });)
+    };
     let wire_impl = wire_description(op);
     let setters = setters(op);
     let paginated = op.pagination.as_ref().map(|p| pagination(&args, p));
@@ -163,11 +176,12 @@ fn operation(op: &Operation) -> TokenStream {
         #[must_use = "a request does nothing until `.send()` is awaited"]
         pub struct #builder<'a>(crate::Request<'a, #args>);
         #args_doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Clone, PartialEq)]
         pub struct #args {
             #(#fields)*
             #body
         }
+        #debug
         #wire_impl
         #setters
         #paginated

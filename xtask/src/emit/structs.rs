@@ -26,12 +26,7 @@ pub fn tokens(structs: &[Struct]) -> TokenStream {
 fn definition(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(s.description.as_deref().unwrap_or(&format!("`{}`", s.name)));
-    let derives = derives(&[
-        "::serde::Deserialize",
-        "::serde::Serialize",
-        "Clone",
-        "Debug",
-    ]);
+    let derives = derives(&["::serde::Deserialize", "::serde::Serialize", "Clone"]);
     let fields = s.fields.iter().map(field);
     quote! {
         #docs
@@ -112,6 +107,7 @@ fn constructors(s: &Struct) -> TokenStream {
     let docs = doc(
         "Builds this struct from its required fields; the optional ones are unset and `extra` is empty.",
     );
+    let debug = debug(s);
     // Clippy's limit is seven arguments; a constructor takes every required field.
     let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
@@ -127,5 +123,21 @@ fn constructors(s: &Struct) -> TokenStream {
             #(#setters)*
         }
         crate::api_struct!(#name);
+        #debug
     }
+}
+
+/// `Debug` through the runtime's `redacted_debug!`: each field in order,
+/// a sensitive one redacted, and the unknown fields with redacted keys.
+fn debug(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        if f.sensitive {
+            quote!(#field: redact)
+        } else {
+            quote!(#field)
+        }
+    });
+    quote!(crate::redacted_debug!(#name { #(#fields,)* extra: json });)
 }

@@ -9,6 +9,7 @@
 //! - [`structs`], [`open_enum`], [`union`]: the named types the model
 //!   writes itself in place of typify's;
 //! - [`event`]: the webhook events;
+//! - [`sensitive`]: the properties whose values `Debug` never prints;
 //! - [`resource`]: the resource tree (`client.customers().review()`);
 //! - [`ty`]: Rust types as values; [`typify`]: how typify is run.
 
@@ -16,6 +17,7 @@ pub mod event;
 pub mod open_enum;
 pub mod operation;
 pub mod resource;
+pub mod sensitive;
 pub mod structs;
 pub mod ty;
 pub mod typify;
@@ -52,6 +54,9 @@ pub struct Api {
     pub unions: Vec<Union>,
     /// The webhook events, in `operations.toml` order.
     pub events: Vec<Event>,
+    /// The JSON property names whose values `Debug` never prints
+    /// ([`sensitive`]).
+    pub sensitive: std::collections::BTreeSet<String>,
     /// What typify is told for the `types` module.
     pub typify: typify::Plan,
 }
@@ -102,9 +107,10 @@ pub fn build(spec: Spec, ops: &Operations) -> Result<Api> {
     let (_, described) = typify::run(&spec.file, &spec.api, &typify::settings(&plan))?;
     let space = described.get_type_space();
     typify::check_names(&spec.file, space, &plan)?;
+    let sensitive = sensitive::names(&spec.raw);
     let structs = struct_names
         .iter()
-        .map(|name| structs::describe(&spec, space, name))
+        .map(|name| structs::describe(&spec, space, name, &sensitive))
         .collect::<Result<Vec<_>>>()?;
     for s in &structs {
         plan.replaced
@@ -113,7 +119,7 @@ pub fn build(spec: Spec, ops: &Operations) -> Result<Api> {
     let operations = ops
         .operations
         .iter()
-        .map(|entry| operation::build(&spec, entry, &structs))
+        .map(|entry| operation::build(&spec, entry, &structs, &sensitive))
         .collect::<Result<Vec<_>>>()?;
     let events = event::build(&spec, ops)?;
     let resources = resource::tree(&spec, ops, &operations)?;
@@ -125,6 +131,7 @@ pub fn build(spec: Spec, ops: &Operations) -> Result<Api> {
         enums,
         unions,
         events,
+        sensitive,
         typify: plan,
     })
 }

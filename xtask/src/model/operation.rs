@@ -111,6 +111,9 @@ pub struct Arg {
     pub location: Location,
     /// The JSON pointer of its schema.
     pub schema_at: String,
+    /// Whether it holds what identifies a person or an account: `Debug`
+    /// prints it redacted.
+    pub sensitive: bool,
 }
 
 /// The JSON request body.
@@ -169,7 +172,12 @@ const JSON_TYPES: &[&str] = &["application/json", "text/json"];
 
 /// The operation `entry` of `operations.toml` as the spec describes it.
 /// `structs` are the model's structs (body and list types).
-pub fn build(spec: &Spec, entry: &operations::Operation, structs: &[Struct]) -> Result<Operation> {
+pub fn build(
+    spec: &Spec,
+    entry: &operations::Operation,
+    structs: &[Struct],
+    sensitive: &std::collections::BTreeSet<String>,
+) -> Result<Operation> {
     let at = pointer(["paths", entry.path.as_str(), entry.method.as_str()]);
     let operation = find(spec, entry).ok_or_else(|| {
         XtaskError::at(
@@ -182,7 +190,10 @@ pub fn build(spec: &Spec, entry: &operations::Operation, structs: &[Struct]) -> 
         .operation_id
         .clone()
         .ok_or_else(|| XtaskError::at(&spec.file, at.clone(), "operation has no operationId"))?;
-    let args = args(spec, entry, operation, &at)?;
+    let mut args = args(spec, entry, operation, &at)?;
+    for arg in &mut args {
+        arg.sensitive = sensitive.contains(&arg.wire) && crate::model::structs::is_text(&arg.ty);
+    }
     let response = response(spec, &at, operation)?;
     let body = body(spec, &at, operation, structs)?;
     let pagination = pagination(&args, &response, structs);
@@ -304,6 +315,7 @@ fn arg(spec: &Spec, at: &str, parameter: &Parameter) -> Result<Arg> {
         required: data.required || location == Location::Path,
         location,
         schema_at,
+        sensitive: false,
     })
 }
 

@@ -48,6 +48,9 @@ pub struct Field {
     pub required: bool,
     /// Its documentation.
     pub description: Option<String>,
+    /// Whether it holds what identifies a person or an account
+    /// ([`crate::model::sensitive`]): `Debug` prints it redacted.
+    pub sensitive: bool,
 }
 
 impl Field {
@@ -79,7 +82,12 @@ pub fn names(spec: &Spec) -> Vec<String> {
 }
 
 /// The struct `name` as typify's first run describes it in `space`.
-pub fn describe(spec: &Spec, space: &typify::TypeSpace, name: &str) -> Result<Struct> {
+pub fn describe(
+    spec: &Spec,
+    space: &typify::TypeSpace,
+    name: &str,
+    sensitive: &std::collections::BTreeSet<String>,
+) -> Result<Struct> {
     let at = pointer(["components", "schemas", name]);
     let fail = |what: String| {
         XtaskError::at(
@@ -126,7 +134,11 @@ pub fn describe(spec: &Spec, space: &typify::TypeSpace, name: &str) -> Result<St
                 prop.name
             )));
         }
+        // A field of a sensitive name that is not text (a `dob` that is a
+        // verification verdict, say) holds no such value.
+        let is_sensitive = sensitive.contains(wire.as_str()) && is_text(&typified);
         fields.push(Field {
+            sensitive: is_sensitive,
             name: prop.name.to_string(),
             wire: wire.clone(),
             ty: if is_required {
@@ -151,4 +163,14 @@ pub fn describe(spec: &Spec, space: &typify::TypeSpace, name: &str) -> Result<St
             .map(str::to_string),
         fields,
     })
+}
+
+/// Whether values of `ty` are text (a string, or strings in an `Option`,
+/// `Nullable` or `Vec`): what the runtime's redaction prints the shape of.
+pub fn is_text(ty: &Ty) -> bool {
+    match ty {
+        Ty::String => true,
+        Ty::Option(inner) | Ty::Nullable(inner) | Ty::Vec(inner) => is_text(inner),
+        _ => false,
+    }
 }

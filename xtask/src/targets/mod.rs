@@ -90,7 +90,7 @@ pub fn output(spec: Spec, ops: &Operations, krate: &str) -> Result<Output> {
     let source = source.as_str();
     let types = emit::types::items(&api)?;
     let module = vec![
-        ("mod.rs", emit::format_file(source, module_root())?),
+        ("mod.rs", emit::format_file(source, module_root(&api))?),
         ("types.rs", emit::format_file(source, quote!(#(#types)*))?),
         (
             "enums.rs",
@@ -117,11 +117,16 @@ pub fn output(spec: Spec, ops: &Operations, krate: &str) -> Result<Output> {
     })
 }
 
-/// The generated module's `mod.rs`.
-fn module_root() -> proc_macro2::TokenStream {
+/// The generated module's `mod.rs`, with the names `Debug` redacts.
+fn module_root(api: &Api) -> proc_macro2::TokenStream {
+    let redacted = api.sensitive.iter();
     quote! {
         //! Code generated from the OpenAPI fragment. Private to the crate; the
         //! public surface re-exports what users need.
+
+        /// The JSON property names whose values `Debug` never prints.
+        pub const REDACTED: &[&str] = &[#(#redacted),*];
+
         pub mod enums;
         pub mod resources;
         pub mod types;
