@@ -49,6 +49,8 @@ mod raw;
 mod request;
 mod retry;
 mod timestamp;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 // Formatted by prettyplease in `cargo xtask codegen`; rustfmt would churn it.
 #[rustfmt::skip]
