@@ -6,6 +6,8 @@
 //! [`Expectation`] from a request of the SDK, [`Answer`] is what it answers,
 //! [`Mounted`] what it received. [`samples`] holds a sample response of
 //! every operation, [`error_response`] builds an error body.
+//! [`sign_webhook`] signs a webhook body as Straddle does, for tests of a
+//! webhook receiver.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -14,6 +16,7 @@ mod error;
 mod expectation;
 mod received;
 mod server;
+mod webhook;
 
 // Written by `cargo xtask codegen` from the SDK's OpenAPI fragment;
 // formatted by prettyplease there, so rustfmt leaves it alone.
@@ -26,6 +29,7 @@ pub use error::MockError;
 pub use expectation::{Expectation, Mounted};
 pub use received::ReceivedRequest;
 pub use server::{MockServer, TEST_API_KEY};
+pub use webhook::sign_webhook;
 
 /// The generated sample of `operation`, decoded into its response type.
 /// It cannot fail for the generated samples: a test decodes each one.
