@@ -142,7 +142,7 @@ impl Event {
 /// knows: each line is the event's documentation, its `event_type`, the
 /// variant's name and the type of its `data`.
 ///
-/// ```ignore
+/// ```text
 /// crate::webhooks::events! {
 ///     /// Fired when a new customer is created.
 ///     "customer.created.v1" => CustomerCreatedV1(crate::types::CustomerEventV1),
