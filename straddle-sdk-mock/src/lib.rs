@@ -29,7 +29,7 @@ pub use error::MockError;
 pub use expectation::{Expectation, Mounted};
 pub use received::ReceivedRequest;
 pub use server::{MockServer, TEST_API_KEY};
-pub use webhook::sign_webhook;
+pub use webhook::{SignWebhookError, sign_webhook};
 
 /// The generated sample of `operation`, decoded into its response type.
 /// It cannot fail for the generated samples: a test decodes each one.
