@@ -8,7 +8,8 @@
 #   newest: every dependency at the newest semver-compatible version, even
 #           one that needs a newer Rust than rust-version (as a user on the
 #           newest toolchain gets).
-# and `cargo check`s the default, lean and all-features sets with each.
+# and `cargo check`s the default, lean, lean with webhooks and all-features
+# sets with each.
 # Then straddle-sdk-mock the same two ways, its tests run (over that
 # straddle-sdk). Needs the .crates of `cargo package` (the package step).
 set -euo pipefail
@@ -49,7 +50,8 @@ resolve() {
 
 for bound in lowest newest; do
   resolve "$bound"
-  for set in "" "--no-default-features --features rustls-ring" "--all-features"; do
+  for set in "" "--no-default-features --features rustls-ring" \
+    "--no-default-features --features rustls-ring,webhooks" "--all-features"; do
     echo "-- $bound: cargo check --all-targets ${set:-(default features)}"
     # shellcheck disable=SC2086 # $set is a list of flags
     cargo check --locked --all-targets $set

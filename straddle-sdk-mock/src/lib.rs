@@ -9,6 +9,8 @@
 //! sample response of every operation, [`error_response`] builds an error
 //! body. [`MockServer::stop`] stops the server; [`RETRY_WAIT_DIVISOR`]
 //! says how much faster a mock client's retry waits are.
+//! [`sign_webhook`] signs a webhook body as Straddle does, for tests of a
+//! webhook receiver.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -18,6 +20,7 @@ mod expectation;
 mod listener;
 mod received;
 mod server;
+mod webhook;
 
 // Written by `cargo xtask codegen` from the SDK's OpenAPI fragment;
 // formatted by prettyplease there, so rustfmt leaves it alone.
@@ -30,6 +33,7 @@ pub use error::MockError;
 pub use expectation::{Expectation, Mounted};
 pub use received::ReceivedRequest;
 pub use server::{MockServer, RETRY_WAIT_DIVISOR, TEST_API_KEY};
+pub use webhook::{SignWebhookError, sign_webhook};
 
 /// The generated sample of `operation`, decoded into its response type.
 /// It cannot fail for the generated samples: a test decodes each one.

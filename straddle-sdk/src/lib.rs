@@ -70,6 +70,8 @@ mod timestamp;
 // Used by generated unions; a spec may have none.
 #[allow(dead_code, unused_macros)]
 mod union;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 // The macros generated code invokes for what every open enum, union,
 // struct and request builder shares.
