@@ -627,7 +627,8 @@ fn every_test_spec_builds_without_warnings_and_its_calls_pass() {
             "spec-leniency",
             "spec-pagination",
             "spec-parameters",
-            "spec-responses"
+            "spec-responses",
+            "spec-webhooks"
         ]
     );
     let dir = scratch::scratch_dir(&layout, "specs");

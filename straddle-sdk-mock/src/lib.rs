@@ -44,6 +44,18 @@ fn decode_sample<T: serde::de::DeserializeOwned>(operation: &str, json: &str) ->
     }
 }
 
+/// The generated sample of the webhook event `name`, read as the SDK reads
+/// a webhook's body. It cannot fail for the generated samples: a test
+/// reads each one.
+#[cfg(feature = "webhooks")]
+#[allow(dead_code)] // a spec may have no events
+fn decode_event(name: &str, json: &str) -> straddle_sdk::webhooks::Event {
+    match straddle_sdk::webhooks::Event::from_unverified_json(json.as_bytes()) {
+        Ok(event) => event,
+        Err(e) => panic!("the sample of the {name} event does not read as one: {e}"),
+    }
+}
+
 /// Locks `mutex`, also after a panic elsewhere: the data is an append-only
 /// record, whole after every push.
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {

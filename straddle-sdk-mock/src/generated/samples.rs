@@ -31,6 +31,88 @@ pub fn refresh_customer_review() -> ::straddle_sdk::types::CustomerV1ItemRespons
 }"#,
     )
 }
+/// A sample of each webhook event the SDK decodes, for tests of a
+/// webhook receiver: `samples::webhooks::customer_created_v1()`.
+#[cfg(feature = "webhooks")]
+pub mod webhooks {
+    /// A sample `customer.created.v1` webhook: the envelope around the spec's example of its data. Its body is `serde_json::to_vec(&event)`; sign it with [`crate::sign_webhook`].
+    ///
+    /// # Panics
+    ///
+    /// Never: the mock crate's tests read every sample.
+    pub fn customer_created_v1() -> straddle_sdk::webhooks::Event {
+        crate::decode_event(
+            "customer.created.v1",
+            r#"{
+  "event_type": "customer.created.v1",
+  "event_id": "85df84c7-a298-44bc-8040-7bd2ae372cbf",
+  "account_id": "857c679a-8e80-47f1-9334-39dd08ea801f",
+  "data": {
+    "created_at": "2024-01-15T10:30:00Z",
+    "device": {
+      "ip_address": "sample"
+    },
+    "email": "sample",
+    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "name": "sample",
+    "phone": "sample",
+    "status": "pending",
+    "type": "individual",
+    "updated_at": "2024-01-15T10:30:00Z"
+  }
+}"#,
+        )
+    }
+    /// A sample `customer.event.v1` webhook: the envelope around the spec's example of its data. Its body is `serde_json::to_vec(&event)`; sign it with [`crate::sign_webhook`].
+    ///
+    /// # Panics
+    ///
+    /// Never: the mock crate's tests read every sample.
+    pub fn customer_event_v1() -> straddle_sdk::webhooks::Event {
+        crate::decode_event(
+            "customer.event.v1",
+            r#"{
+  "event_type": "customer.event.v1",
+  "event_id": "85df84c7-a298-44bc-8040-7bd2ae372cbf",
+  "account_id": "857c679a-8e80-47f1-9334-39dd08ea801f",
+  "data": {
+    "created_at": "2024-01-15T10:30:00Z",
+    "device": {
+      "ip_address": "sample"
+    },
+    "email": "sample",
+    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "name": "sample",
+    "phone": "sample",
+    "status": "pending",
+    "type": "individual",
+    "updated_at": "2024-01-15T10:30:00Z"
+  }
+}"#,
+        )
+    }
+    /// Every sample above, in the order `Event` lists them.
+    pub fn all() -> Vec<straddle_sdk::webhooks::Event> {
+        vec![customer_created_v1(), customer_event_v1()]
+    }
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn each_sample_reads_as_its_own_event() {
+            assert!(
+                matches!(super::customer_created_v1(),
+                straddle_sdk::webhooks::Event::CustomerCreatedV1(_))
+            );
+            assert!(
+                matches!(super::customer_event_v1(),
+                straddle_sdk::webhooks::Event::CustomerEventV1(_))
+            );
+            assert_eq!(
+                super::all().len(), straddle_sdk::webhooks::Event::KNOWN_TYPES.len()
+            );
+        }
+    }
+}
 /// Each sample decodes into its operation's response type.
 #[cfg(test)]
 mod tests {

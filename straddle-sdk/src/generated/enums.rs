@@ -30,6 +30,39 @@ impl crate::OpenEnum for ConfigurationProcessingV1 {
     ];
 }
 crate::open_enum!(ConfigurationProcessingV1);
+/// Used as `CustomerEventV1.status`.
+///
+/// One of `pending`, `review`, `verified`, `inactive` or `rejected`.
+///
+/// Open: any other value is kept in [`CustomerStatusEventV1::Unknown`] and written back unchanged. Match it with a catch-all arm and read a value through [`as_str`](CustomerStatusEventV1::as_str); see [`OpenEnum`](crate::OpenEnum).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CustomerStatusEventV1 {
+    /// `pending`
+    Pending,
+    /// `review`
+    Review,
+    /// `verified`
+    Verified,
+    /// `inactive`
+    Inactive,
+    /// `rejected`
+    Rejected,
+    /// A value this version of the SDK does not know, kept as sent.
+    Unknown(String),
+}
+impl crate::OpenEnum for CustomerStatusEventV1 {
+    const NAME: &'static str = "CustomerStatusEventV1";
+    const DESCRIPTION: &'static str = "Used as `CustomerEventV1.status`.";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("pending", Self::Pending),
+        ("review", Self::Review),
+        ("verified", Self::Verified),
+        ("inactive", Self::Inactive),
+        ("rejected", Self::Rejected),
+    ];
+}
+crate::open_enum!(CustomerStatusEventV1);
 /// Used as `CustomerV1.status`.
 ///
 /// One of `pending`, `review`, `verified`, `inactive` or `rejected`.
@@ -63,6 +96,30 @@ impl crate::OpenEnum for CustomerStatusV1 {
     ];
 }
 crate::open_enum!(CustomerStatusV1);
+/// Used as `CustomerEventV1.type`.
+///
+/// One of `individual` or `business`.
+///
+/// Open: any other value is kept in [`CustomerTypeEventV1::Unknown`] and written back unchanged. Match it with a catch-all arm and read a value through [`as_str`](CustomerTypeEventV1::as_str); see [`OpenEnum`](crate::OpenEnum).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CustomerTypeEventV1 {
+    /// `individual`
+    Individual,
+    /// `business`
+    Business,
+    /// A value this version of the SDK does not know, kept as sent.
+    Unknown(String),
+}
+impl crate::OpenEnum for CustomerTypeEventV1 {
+    const NAME: &'static str = "CustomerTypeEventV1";
+    const DESCRIPTION: &'static str = "Used as `CustomerEventV1.type`.";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("individual", Self::Individual),
+        ("business", Self::Business),
+    ];
+}
+crate::open_enum!(CustomerTypeEventV1);
 /// Used as `CustomerV1.type`.
 ///
 /// One of `individual` or `business`.

@@ -22,4 +22,5 @@ pub mod enums;
 pub mod resources;
 pub mod types;
 pub mod unions;
+#[cfg(feature = "webhooks")]
 pub mod webhooks;

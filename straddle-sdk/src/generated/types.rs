@@ -33,6 +33,54 @@ pub mod error {
         }
     }
 }
+/// Used as `CustomerEventV1.address`.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddressEventV1 {
+    /// Primary address line (e.g., street, PO Box).
+    pub address1: String,
+    /// Secondary address line (e.g., apartment, suite, unit, or building).
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address2: crate::Nullable<String>,
+    /// City, district, suburb, town, or village.
+    pub city: String,
+    /// Two-letter state code.
+    pub state: String,
+    /// Zip or postal code.
+    pub zip: String,
+    /// Fields this version of the SDK does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AddressEventV1 {
+    /// Builds this struct from its required fields; the optional ones are unset and `extra` is empty.
+    pub fn new(
+        address1: impl Into<String>,
+        city: impl Into<String>,
+        state: impl Into<String>,
+        zip: impl Into<String>,
+    ) -> Self {
+        Self {
+            address1: address1.into(),
+            address2: crate::Nullable::Absent,
+            city: city.into(),
+            state: state.into(),
+            zip: zip.into(),
+            extra: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `address2`.
+    #[must_use]
+    pub fn with_address2(mut self, value: impl Into<String>) -> Self {
+        self.address2 = crate::Nullable::Value(value.into());
+        self
+    }
+}
+crate::api_struct!(AddressEventV1);
+crate::redacted_debug!(
+    AddressEventV1 { address1, address2, city, state, zip, extra : json }
+);
 /// An object containing the customer's address. This is optional, but if provided, all required fields must be present.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -80,6 +128,78 @@ impl AddressV11 {
 crate::api_struct!(AddressV11);
 crate::redacted_debug!(
     AddressV11 { address1, address2, city, state, zip, extra : json }
+);
+/// Used as `CustomerEventV1.compliance_profile`.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ComplianceProfileEventV1 {
+    /// Date of birth for individual customers in ISO 8601 format (YYYY-MM-DD). This data is required to trigger Patriot Act compliant Know Your Customer (KYC) verification. Required if SSN is provided. Only valid where customer type is 'individual'.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub dob: crate::Nullable<String>,
+    /// Full 9-digit Employer Identification Number for businesses. This data is required to trigger Patriot Act compliant Know Your Business (KYB) verification. Only valid where customer type is 'business'.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub ein: crate::Nullable<String>,
+    /// The official name of the business. This name should be correlated with the ein value. Only valid where customer type is 'business'.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub legal_business_name: crate::Nullable<String>,
+    /// Full 9-digit Social Security Number or government identifier for individuals. This data is required to trigger Patriot Act compliant KYC verification. Required if DOB is provided. Only valid where customer type is 'individual'.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub ssn: crate::Nullable<String>,
+    /// URL of the company's official website. Only valid where customer type is 'business'.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// Fields this version of the SDK does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ComplianceProfileEventV1 {
+    /// Builds this struct from its required fields; the optional ones are unset and `extra` is empty.
+    pub fn new() -> Self {
+        Self {
+            dob: crate::Nullable::Absent,
+            ein: crate::Nullable::Absent,
+            legal_business_name: crate::Nullable::Absent,
+            ssn: crate::Nullable::Absent,
+            website: crate::Nullable::Absent,
+            extra: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `dob`.
+    #[must_use]
+    pub fn with_dob(mut self, value: impl Into<String>) -> Self {
+        self.dob = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `ein`.
+    #[must_use]
+    pub fn with_ein(mut self, value: impl Into<String>) -> Self {
+        self.ein = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `legal_business_name`.
+    #[must_use]
+    pub fn with_legal_business_name(mut self, value: impl Into<String>) -> Self {
+        self.legal_business_name = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `ssn`.
+    #[must_use]
+    pub fn with_ssn(mut self, value: impl Into<String>) -> Self {
+        self.ssn = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `website`.
+    #[must_use]
+    pub fn with_website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+}
+crate::api_struct!(ComplianceProfileEventV1);
+crate::redacted_debug!(
+    ComplianceProfileEventV1 { dob : redact, ein : redact, legal_business_name, ssn :
+    redact, website, extra : json }
 );
 /// Business registration data required to trigger Patriot Act compliant KYB verification.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -218,6 +338,111 @@ impl CustomerConfigurationV1 {
 crate::api_struct!(CustomerConfigurationV1);
 crate::redacted_debug!(
     CustomerConfigurationV1 { processing_method, sandbox_outcome, extra : json }
+);
+/// `CustomerEventV1`
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CustomerEventV1 {
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address: crate::Nullable<crate::types::AddressEventV1>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub compliance_profile: crate::Nullable<crate::types::ComplianceProfileEventV1>,
+    /// Timestamp of when the customer record was created.
+    pub created_at: crate::Timestamp,
+    pub device: crate::types::DeviceEventV1,
+    /// The customer's email address.
+    pub email: String,
+    /// Unique identifier for the customer in your database, used for cross-referencing between Straddle and your systems.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub external_id: crate::Nullable<String>,
+    /// Unique identifier for the customer.
+    pub id: ::uuid::Uuid,
+    /// Up to 20 additional user-defined key-value pairs. Useful for storing additional information about the customer in a structured format.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub metadata: crate::Nullable<::indexmap::IndexMap<String, Option<String>>>,
+    /// Full name of the individual or business name.
+    pub name: String,
+    /// The customer's phone number in E.164 format.
+    pub phone: String,
+    pub status: crate::types::CustomerStatusEventV1,
+    #[serde(rename = "type")]
+    pub type_: crate::types::CustomerTypeEventV1,
+    /// Timestamp of the most recent update to the customer record.
+    pub updated_at: crate::Timestamp,
+    /// Fields this version of the SDK does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CustomerEventV1 {
+    /// Builds this struct from its required fields; the optional ones are unset and `extra` is empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        created_at: impl Into<crate::Timestamp>,
+        device: impl Into<crate::types::DeviceEventV1>,
+        email: impl Into<String>,
+        id: impl Into<::uuid::Uuid>,
+        name: impl Into<String>,
+        phone: impl Into<String>,
+        status: impl Into<crate::types::CustomerStatusEventV1>,
+        type_: impl Into<crate::types::CustomerTypeEventV1>,
+        updated_at: impl Into<crate::Timestamp>,
+    ) -> Self {
+        Self {
+            address: crate::Nullable::Absent,
+            compliance_profile: crate::Nullable::Absent,
+            created_at: created_at.into(),
+            device: device.into(),
+            email: email.into(),
+            external_id: crate::Nullable::Absent,
+            id: id.into(),
+            metadata: crate::Nullable::Absent,
+            name: name.into(),
+            phone: phone.into(),
+            status: status.into(),
+            type_: type_.into(),
+            updated_at: updated_at.into(),
+            extra: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `address`.
+    #[must_use]
+    pub fn with_address(
+        mut self,
+        value: impl Into<crate::types::AddressEventV1>,
+    ) -> Self {
+        self.address = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `compliance_profile`.
+    #[must_use]
+    pub fn with_compliance_profile(
+        mut self,
+        value: impl Into<crate::types::ComplianceProfileEventV1>,
+    ) -> Self {
+        self.compliance_profile = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `external_id`.
+    #[must_use]
+    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = crate::Nullable::Value(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn with_metadata(
+        mut self,
+        value: impl Into<::indexmap::IndexMap<String, Option<String>>>,
+    ) -> Self {
+        self.metadata = crate::Nullable::Value(value.into());
+        self
+    }
+}
+crate::api_struct!(CustomerEventV1);
+crate::redacted_debug!(
+    CustomerEventV1 { address, compliance_profile, created_at, device, email,
+    external_id, id, metadata, name, phone, status, type_, updated_at, extra : json }
 );
 /// Used as `CustomerV1ItemResponse.data`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -370,6 +595,28 @@ crate::api_struct!(CustomerV1ItemResponse);
 crate::redacted_debug!(
     CustomerV1ItemResponse { data, meta, response_type, extra : json }
 );
+/// Used as `CustomerEventV1.device`.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeviceEventV1 {
+    /// The customer's IP address at the time of profile creation. Use '0.0.0.0' to represent an offline customer registration.
+    pub ip_address: String,
+    /// Fields this version of the SDK does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DeviceEventV1 {
+    /// Builds this struct from its required fields; the optional ones are unset and `extra` is empty.
+    pub fn new(ip_address: impl Into<String>) -> Self {
+        Self {
+            ip_address: ip_address.into(),
+            extra: ::serde_json::Map::new(),
+        }
+    }
+}
+crate::api_struct!(DeviceEventV1);
+crate::redacted_debug!(DeviceEventV1 { ip_address, extra : json });
 /// Used as `CustomerV1.device`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]

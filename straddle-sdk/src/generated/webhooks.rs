@@ -2,3 +2,64 @@
 // Do not edit by hand: change the spec (or xtask) and run `cargo xtask codegen`.
 
 //! Webhook events; see `straddle_sdk::webhooks`.
+/// A webhook event from Straddle, as
+/// [`Webhook::verify_event`](crate::webhooks::Webhook::verify_event) returns
+/// it: a variant per event type this SDK knows, holding its
+/// [`Envelope`](crate::webhooks::Envelope) with typed `data`, and
+/// [`Event::Unknown`] for any other type.
+///
+/// Match it with a catch-all arm (Straddle adds events, and a later SDK
+/// version gives them variants), and read an event's type through
+/// [`Event::event_type`]. `serde_json::to_value(&event)` is the JSON
+/// that was received.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Event {
+    /// Fired when a new customer is created in the system. The event includes customer profile details, verification status, and initial compliance screening outcome.
+    ///
+    /// `customer.created.v1`
+    CustomerCreatedV1(crate::webhooks::Envelope<crate::types::CustomerEventV1>),
+    /// Triggered when there are important updates to a customer's profile or status. This includes changes in verification status, updated compliance checks, modified risk ratings, or changes to customer information.
+    ///
+    /// `customer.event.v1`
+    CustomerEventV1(crate::webhooks::Envelope<crate::types::CustomerEventV1>),
+    /// An event of a type this version of the SDK does not know, kept whole.
+    Unknown(crate::webhooks::UnknownEvent),
+}
+impl Event {
+    /// The event types that have a variant of their own.
+    pub const KNOWN_TYPES: &'static [&'static str] = &[
+        "customer.created.v1",
+        "customer.event.v1",
+    ];
+    /// The event's type, as sent (`customer.created.v1`, ...), known or not.
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::CustomerCreatedV1(envelope) => &envelope.event_type,
+            Self::CustomerEventV1(envelope) => &envelope.event_type,
+            Self::Unknown(event) => event.event_type(),
+        }
+    }
+    /// The event of type `event_type` whose body is `object`.
+    pub(crate) fn from_object(
+        event_type: &str,
+        object: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Result<Self, crate::webhooks::WebhookError> {
+        Ok(
+            match event_type {
+                "customer.created.v1" => {
+                    Self::CustomerCreatedV1(
+                        crate::webhooks::Envelope::decode(event_type, object)?,
+                    )
+                }
+                "customer.event.v1" => {
+                    Self::CustomerEventV1(
+                        crate::webhooks::Envelope::decode(event_type, object)?,
+                    )
+                }
+                _ => Self::Unknown(crate::webhooks::UnknownEvent::new(object)),
+            },
+        )
+    }
+}

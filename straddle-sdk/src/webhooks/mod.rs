@@ -37,11 +37,7 @@ mod error;
 pub(crate) mod event;
 mod signature;
 
-// The event table: one `events!` invocation that defines `Event`.
-mod placeholder_events;
-
+pub use crate::generated::webhooks::Event;
 pub use error::WebhookError;
-pub use event::Envelope;
-pub(crate) use event::events;
-pub use placeholder_events::Event;
+pub use event::{Envelope, UnknownEvent};
 pub use signature::{DEFAULT_TOLERANCE, Webhook, message_id};

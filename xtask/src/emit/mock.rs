@@ -47,10 +47,13 @@ pub fn tokens(api: &Api) -> Result<TokenStream> {
     .iter()
     .map(|line| format!(" {line}"))
     .collect();
+    let events = events(api)?;
     Ok(quote! {
         #(#![doc = #docs])*
 
         #(#functions)*
+
+        #events
 
         /// Each sample decodes into its operation's response type.
         #[cfg(test)]
@@ -97,6 +100,67 @@ fn sample(api: &Api, op: &Operation) -> Result<TokenStream> {
         #docs
         pub fn #name() -> #response {
             crate::decode_sample(#id, #json)
+        }
+    })
+}
+
+/// `samples::webhooks`: a sample of each webhook event (the envelope with
+/// the spec's example of its data), read as the SDK reads a body, and
+/// `all()` of them; with a test that each reads as its own variant.
+fn events(api: &Api) -> Result<TokenStream> {
+    if api.events.is_empty() {
+        return Ok(TokenStream::new());
+    }
+    let functions = api
+        .events
+        .iter()
+        .map(|e| {
+            let name = format_ident!("{}", field_name(&e.variant));
+            let at = crate::error::pointer([crate::spec::extract::WEBHOOKS, e.name.as_str(), "post"]);
+            let json = api.spec.sample_at(&format!("{at}/requestBody/content/application~1json/schema"))?;
+            let json = crate::emit::raw_string(&serde_json::to_string_pretty(&json).map_err(|err| {
+                XtaskError::file(&api.spec.file, format!("the sample of {} cannot be written: {err}", e.name))
+            })?);
+            let event = e.name.as_str();
+            let docs = doc(&format!(
+                "A sample `{event}` webhook: the envelope around the spec's example of its data. \
+                 Its body is `serde_json::to_vec(&event)`; sign it with [`crate::sign_webhook`].\n\n\
+                 # Panics\n\nNever: the mock crate's tests read every sample."
+            ));
+            Ok(quote! {
+                #docs
+                pub fn #name() -> straddle_sdk::webhooks::Event {
+                    crate::decode_event(#event, #json)
+                }
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let names: Vec<_> = api
+        .events
+        .iter()
+        .map(|e| format_ident!("{}", field_name(&e.variant)))
+        .collect();
+    let variants = api.events.iter().map(|e| format_ident!("{}", e.variant));
+    Ok(quote! {
+        /// A sample of each webhook event the SDK decodes, for tests of a
+        /// webhook receiver: `samples::webhooks::customer_created_v1()`.
+        #[cfg(feature = "webhooks")]
+        pub mod webhooks {
+            #(#functions)*
+
+            /// Every sample above, in the order `Event` lists them.
+            pub fn all() -> Vec<straddle_sdk::webhooks::Event> {
+                vec![#(#names()),*]
+            }
+
+            #[cfg(test)]
+            mod tests {
+                #[test]
+                fn each_sample_reads_as_its_own_event() {
+                    #(assert!(matches!(super::#names(), straddle_sdk::webhooks::Event::#variants(_)));)*
+                    assert_eq!(super::all().len(), straddle_sdk::webhooks::Event::KNOWN_TYPES.len());
+                }
+            }
         }
     })
 }

@@ -131,6 +131,7 @@ fn module_root(api: &Api) -> proc_macro2::TokenStream {
         pub mod resources;
         pub mod types;
         pub mod unions;
+        #[cfg(feature = "webhooks")]
         pub mod webhooks;
     }
 }

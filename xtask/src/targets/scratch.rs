@@ -144,6 +144,17 @@ fn write_sdk(layout: &Layout, dir: &Path, krate: &ScratchCrate) -> Result<()> {
     let sdk = layout.root.join("straddle-sdk");
     let mut manifest = read_toml(&sdk.join("Cargo.toml"))?;
     scratch_package(&mut manifest, &krate.name);
+    // Loopback HTTP is all the tests speak: no TLS backend to build, and no
+    // JSON Schema derive; the webhook events are tested.
+    if let Some(features) = manifest
+        .get_mut("features")
+        .and_then(toml::Value::as_table_mut)
+    {
+        features.insert(
+            "default".into(),
+            toml::Value::Array(vec!["webhooks".into()]),
+        );
+    }
     let dev = manifest
         .entry("dev-dependencies")
         .or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -260,8 +271,6 @@ pub fn test_workspace(
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
         .args(["--workspace", "--tests"])
-        // Loopback HTTP is all the tests speak: no TLS backend to build.
-        .arg("--no-default-features")
         .env(
             "CARGO_TARGET_DIR",
             layout.target_dir().join("scratch/target"),
