@@ -15,10 +15,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# The packaged crates and the build follow CARGO_TARGET_DIR when it is set.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-$root/target}")
 
 # `[0-9]`: not straddle-sdk-mock-*.crate, packaged beside it.
-crate=$(ls target/package/straddle-sdk-[0-9]*.crate | sort -V | tail -1)
-work=target/versions
+crate=$(ls "$target_dir"/package/straddle-sdk-[0-9]*.crate | sort -V | tail -1)
+work="$target_dir/versions"
 rm -rf "$work/src"
 mkdir -p "$work/src"
 tar -xzf "$crate" -C "$work/src"
@@ -27,7 +29,7 @@ pkg=$(ls -d "$work"/src/straddle-sdk-[0-9]*)
 printf '\n[workspace]\n' >>"$pkg/Cargo.toml"
 cd "$pkg"
 # Shares the target directory, so dependencies already built are reused.
-export CARGO_TARGET_DIR="$root/target"
+export CARGO_TARGET_DIR="$target_dir"
 
 # Resolves the package in the current directory at the bound $1 and prints
 # what its direct dependencies resolved to.
@@ -62,7 +64,7 @@ done
 # straddle-sdk of this commit, not (yet) on crates.io: patched to the one above.
 sdk=$PWD
 cd "$root"
-mock_crate=$(ls target/package/straddle-sdk-mock-*.crate | sort -V | tail -1)
+mock_crate=$(ls "$target_dir"/package/straddle-sdk-mock-*.crate | sort -V | tail -1)
 tar -xzf "$mock_crate" -C "$work/src"
 mock=$(ls -d "$work"/src/straddle-sdk-mock-*)
 printf '\n[workspace]\n\n[patch.crates-io]\nstraddle-sdk = { path = "%s" }\n' "$sdk" >>"$mock/Cargo.toml"

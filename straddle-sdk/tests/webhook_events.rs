@@ -48,9 +48,7 @@ fn a_known_event_becomes_its_variant_and_writes_back_as_received() {
         let event = Event::from_unverified_json(&bytes(&json)).unwrap();
         assert_eq!(event.event_type(), event_type);
         let envelope = match &event {
-            Event::CustomerCreatedV1(envelope) if event_type == "customer.created.v1" => {
-                envelope
-            }
+            Event::CustomerCreatedV1(envelope) if event_type == "customer.created.v1" => envelope,
             Event::CustomerEventV1(envelope) if event_type == "customer.event.v1" => envelope,
             other => panic!("{event_type} became {other:?}"),
         };

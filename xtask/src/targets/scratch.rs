@@ -18,18 +18,22 @@ pub struct ScratchCrate {
     pub name: String,
     /// What its target generated.
     pub output: Output,
-    /// Integration tests, by file name, that call the generated code
-    /// (besides the generated calls, always compiled as `sample_calls.rs`).
+    /// Integration tests, by file name, that call the generated code.
     pub tests: Vec<(String, String)>,
+    /// Where under `tests/` the generated calls go: a test of their own
+    /// (`sample_calls.rs`), or a module a test includes (`calls/mod.rs`).
+    pub calls_file: String,
 }
 
 impl ScratchCrate {
-    /// The crate of `target`, whose tests are `tests`.
+    /// The crate of `target`, whose tests are `tests`, with the generated
+    /// calls a test of their own.
     pub fn new(name: &str, target: &Target, tests: Vec<(String, String)>) -> Result<Self> {
         Ok(Self {
             name: name.into(),
             output: targets::generate(target)?,
             tests,
+            calls_file: "sample_calls.rs".into(),
         })
     }
 }
@@ -95,7 +99,10 @@ pub fn full_api(layout: &Layout) -> Result<ScratchCrate> {
         upstream: Some(layout.upstream()),
     };
     let test = read(&layout.root.join("tests/full-api/prism.rs"))?;
-    ScratchCrate::new("full-api", &target, vec![("prism.rs".into(), test)])
+    let mut krate = ScratchCrate::new("full-api", &target, vec![("prism.rs".into(), test)])?;
+    // `prism.rs` calls them as its module `calls`.
+    krate.calls_file = "calls/mod.rs".into();
+    Ok(krate)
 }
 
 /// Writes a workspace of `crates` at `dir`: each crate is `straddle-sdk`'s
@@ -174,9 +181,34 @@ fn write_sdk(layout: &Layout, dir: &Path, krate: &ScratchCrate) -> Result<()> {
     for (name, contents) in &krate.output.module {
         write(&root.join("src/generated").join(name), contents)?;
     }
-    let calls = [("sample_calls.rs".to_string(), krate.output.calls.clone())];
+    let calls = [(krate.calls_file.clone(), krate.output.calls.clone())];
     for (name, contents) in krate.tests.iter().chain(&calls) {
         write(&root.join("tests").join(name), contents)?;
+    }
+    // A test an earlier run wrote and this one does not would still run.
+    let written: Vec<&str> = krate
+        .tests
+        .iter()
+        .chain(&calls)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    for entry in std::fs::read_dir(root.join("tests"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !written
+            .iter()
+            .any(|w| *w == name || w.starts_with(&format!("{name}/")))
+        {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
     }
     Ok(())
 }
