@@ -44,43 +44,8 @@ pub fn tokens(api: &Api, krate: &str) -> TokenStream {
         return TokenStream::new();
     }
     let root = format_ident!("{krate}");
-    let types_test = (!types.is_empty()).then(|| quote! {
-        fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize + ::std::fmt::Debug>(json: &str) {
-            let value: T = ::serde_json::from_str(json).expect("the marked sample decodes");
-            let wire = ::serde_json::to_string(&value).expect("it serializes");
-            hidden_but_sent(&format!("{value:?}"), &wire, json);
-        }
-
-        #[test]
-        fn types_print_redacted() {
-            #(#types)*
-        }
-    });
-    let requests_test = (!requests.is_empty()).then(|| {
-        quote! {
-            /// The URL, header values and body the request puts on the wire.
-            fn sent<'a, R: #root::OperationRequest<'a>>(request: &R) -> String {
-                let request = request.request().encoded().expect("the request encodes");
-                let headers: Vec<String> = request
-                    .headers()
-                    .values()
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .collect();
-                let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default();
-                format!("{} {headers:?} {}", request.url(), String::from_utf8_lossy(body))
-            }
-
-            #[test]
-            fn requests_print_redacted() {
-                let client = #root::Client::builder()
-                    .api_key("sk_test_redaction_0123456789")
-                    .base_url("http://127.0.0.1:9")
-                    .build()
-                    .expect("the client builds");
-                #(#requests)*
-            }
-        }
-    });
+    let types_test = (!types.is_empty()).then(|| types_test(&types));
+    let requests_test = (!requests.is_empty()).then(|| requests_test(&root, &requests));
     quote! {
         /// `Debug` of every type and request that holds what identifies a
         /// person or an account (`straddle_sdk::redact::FIELDS`) prints none
@@ -104,6 +69,50 @@ pub fn tokens(api: &Api, krate: &str) -> TokenStream {
 
             #types_test
             #requests_test
+        }
+    }
+}
+
+/// The test of the types: each decoded from its marked JSON.
+fn types_test(types: &[TokenStream]) -> TokenStream {
+    quote! {
+        fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize + ::std::fmt::Debug>(json: &str) {
+            let value: T = ::serde_json::from_str(json).expect("the marked sample decodes");
+            let wire = ::serde_json::to_string(&value).expect("it serializes");
+            hidden_but_sent(&format!("{value:?}"), &wire, json);
+        }
+
+        #[test]
+        fn types_print_redacted() {
+            #(#types)*
+        }
+    }
+}
+
+/// The test of the requests: each built with its secrets set, through the
+/// crate `root`.
+fn requests_test(root: &proc_macro2::Ident, requests: &[TokenStream]) -> TokenStream {
+    quote! {
+        /// The URL, header values and body the request puts on the wire.
+        fn sent<'a, R: #root::OperationRequest<'a>>(request: &R) -> String {
+            let request = request.request().encoded().expect("the request encodes");
+            let headers: Vec<String> = request
+                .headers()
+                .values()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect();
+            let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+            format!("{} {headers:?} {}", request.url(), String::from_utf8_lossy(body))
+        }
+
+        #[test]
+        fn requests_print_redacted() {
+            let client = #root::Client::builder()
+                .api_key("sk_test_redaction_0123456789")
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .expect("the client builds");
+            #(#requests)*
         }
     }
 }

@@ -114,74 +114,10 @@ pub fn qualify(
     if !is_type_name(name) {
         return Err("the union's name is not already a Rust type name");
     }
-    let mut planned = Vec::new();
-    for branch in branches {
-        let target = branch
-            .as_object()
-            .filter(|b| b.len() == 1)
-            .and_then(|b| b.get("$ref"))
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            .ok_or("a branch is not a lone $ref to a component")?;
-        if !is_type_name(target) {
-            return Err("a branch's name is not already a Rust type name");
-        }
-        let body = schemas
-            .get(target)
-            .and_then(Value::as_object)
-            .ok_or("a branch's component is missing")?;
-        if body.get("additionalProperties") != Some(&Value::Object(Map::new())) {
-            return Err("a branch does not keep unknown fields in `extra`");
-        }
-        if body.keys().any(|k| {
-            !matches!(
-                k.as_str(),
-                "type"
-                    | "title"
-                    | "description"
-                    | "properties"
-                    | "required"
-                    | "additionalProperties"
-            )
-        }) {
-            return Err("a branch has keywords besides type, properties and required");
-        }
-        let properties = body
-            .get("properties")
-            .and_then(Value::as_object)
-            .filter(|p| !p.is_empty())
-            .ok_or("a branch declares no properties")?;
-        let required: Vec<String> = body
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if required.is_empty() {
-            return Err("a branch has no required properties to tell it apart");
-        }
-        if required.iter().any(|r| !properties.contains_key(r)) {
-            return Err("a branch requires a property it does not declare");
-        }
-        for (prop, prop_schema) in properties {
-            if !is_plain_field_name(prop) {
-                return Err("a property name is not a plain snake_case Rust field name");
-            }
-            if prop_schema.get("default").is_some() {
-                return Err("a property has a default");
-            }
-        }
-        planned.push(Branch {
-            type_name: target.to_string(),
-            variant: String::new(),
-            properties: properties.keys().cloned().collect(),
-            required,
-        });
-    }
+    let mut planned = branches
+        .iter()
+        .map(|branch| qualify_branch(schemas, branch))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     name_variants(&mut planned)?;
     let plan = Union {
         name: name.to_string(),
@@ -191,18 +127,73 @@ pub fn qualify(
             .map(str::to_string),
         branches: planned,
     };
-    let keys: BTreeSet<String> = plan
-        .all_properties()
-        .iter()
-        .map(|p| p.to_upper_camel_case())
-        .collect();
-    if keys.contains("Other") {
-        return Err("a property named `other` would clash with the decoder's catch-all key");
-    }
-    if keys.len() != plan.all_properties().len() {
-        return Err("two property names map to the same Rust name");
-    }
     Ok(plan)
+}
+
+/// Why a branch (`{"$ref": ...}` to an object component that keeps
+/// unknown fields, with required properties that tell it apart) can or
+/// cannot be decoded in one pass.
+fn qualify_branch(
+    schemas: &Map<String, Value>,
+    branch: &Value,
+) -> std::result::Result<Branch, &'static str> {
+    let target = branch
+        .as_object()
+        .filter(|b| b.len() == 1)
+        .and_then(|b| b.get("$ref"))
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .ok_or("a branch is not a lone $ref to a component")?;
+    if !is_type_name(target) {
+        return Err("a branch's name is not already a Rust type name");
+    }
+    let body = schemas
+        .get(target)
+        .and_then(Value::as_object)
+        .ok_or("a branch's component is missing")?;
+    if body.get("additionalProperties") != Some(&Value::Object(Map::new())) {
+        return Err("a branch does not keep unknown fields in `extra`");
+    }
+    let allowed = [
+        "type",
+        "title",
+        "description",
+        "properties",
+        "required",
+        "additionalProperties",
+    ];
+    if body.keys().any(|k| !allowed.contains(&k.as_str())) {
+        return Err("a branch has keywords besides type, properties and required");
+    }
+    let properties = body
+        .get("properties")
+        .and_then(Value::as_object)
+        .filter(|p| !p.is_empty())
+        .ok_or("a branch declares no properties")?;
+    let required: Vec<String> = crate::spec::required(body)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if required.is_empty() {
+        return Err("a branch has no required properties to tell it apart");
+    }
+    if required.iter().any(|r| !properties.contains_key(r)) {
+        return Err("a branch requires a property it does not declare");
+    }
+    for (prop, prop_schema) in properties {
+        if !is_plain_field_name(prop) {
+            return Err("a property name is not a plain snake_case Rust field name");
+        }
+        if prop_schema.get("default").is_some() {
+            return Err("a property has a default");
+        }
+    }
+    Ok(Branch {
+        type_name: target.to_string(),
+        variant: String::new(),
+        properties: properties.keys().cloned().collect(),
+        required,
+    })
 }
 
 /// Names variants as typify does for untagged enums: the branch type names
@@ -371,10 +362,6 @@ mod tests {
             (
                 "type",
                 "a property name is not a plain snake_case Rust field name",
-            ),
-            (
-                "other",
-                "a property named `other` would clash with the decoder's catch-all key",
             ),
         ] {
             let mut s = profile();

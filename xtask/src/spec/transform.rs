@@ -189,77 +189,11 @@ fn hoist_enums_below(
 /// ("CustomerV1 / CustomerV1" in rustdoc); it gets one saying where it is used
 /// (the operation it is the response of, or the fields that hold it).
 pub fn describe_undocumented_types(doc: &mut Value) {
-    let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    let mut responses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    let target = |v: &Value| {
-        v.get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            .map(str::to_string)
-    };
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !crate::spec::load::METHODS.contains(&method.as_str()) {
-                continue;
-            }
-            let name = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .map_or_else(String::new, |id| format!("`{id}` "));
-            let label = format!("{name}(`{} {path}`)", method.to_uppercase());
-            for (status, response) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                for media in response
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|c| c.values())
-                {
-                    let Some(t) = media.get("schema").and_then(target) else {
-                        continue;
-                    };
-                    let into = if status.starts_with('2') {
-                        &mut responses
-                    } else {
-                        &mut errors
-                    };
-                    let list = into.entry(t).or_default();
-                    if !list.contains(&label) {
-                        list.push(label.clone());
-                    }
-                }
-            }
-        }
-    }
+    let (responses, errors) = operation_bodies(doc);
     let Some(schemas) = schemas_mut(doc) else {
         return;
     };
-    for (owner, schema) in schemas.iter() {
-        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
-            continue;
-        };
-        for (prop, prop_schema) in props {
-            let mut refs = Vec::new();
-            collect_refs(prop_schema, &mut refs);
-            for t in refs {
-                let list = uses.entry(t).or_default();
-                let at = format!("`{owner}.{prop}`");
-                if !list.contains(&at) {
-                    list.push(at);
-                }
-            }
-        }
-    }
+    let uses = property_uses(schemas);
     // At most three named; an error body every operation shares says how many.
     let join = |items: &[String]| match items.split_last() {
         _ if items.len() > 3 => format!("{} and {} more", items[..3].join(", "), items.len() - 3),
@@ -289,6 +223,87 @@ pub fn describe_undocumented_types(doc: &mut Value) {
         };
         map.insert("description".into(), Value::String(description));
     }
+}
+
+/// Components by name, each with the operations whose success body (first
+/// map) or error body (second) it is: "`Id` (`PUT /path`)".
+type Uses = std::collections::BTreeMap<String, Vec<String>>;
+
+fn operation_bodies(doc: &Value) -> (Uses, Uses) {
+    let (mut responses, mut errors) = (Uses::new(), Uses::new());
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !crate::spec::load::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let name = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |id| format!("`{id}` "));
+            let label = format!("{name}(`{} {path}`)", method.to_uppercase());
+            let statuses = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten();
+            for (status, response) in statuses {
+                let media = response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|c| c.values());
+                for target in media.filter_map(|m| m.get("schema")).filter_map(ref_target) {
+                    let into = if status.starts_with('2') {
+                        &mut responses
+                    } else {
+                        &mut errors
+                    };
+                    let list = into.entry(target).or_default();
+                    if !list.contains(&label) {
+                        list.push(label.clone());
+                    }
+                }
+            }
+        }
+    }
+    (responses, errors)
+}
+
+/// Components by name, each with the properties of other components that
+/// refer to it: "`CustomerV1.device`".
+fn property_uses(schemas: &Map<String, Value>) -> Uses {
+    let mut uses = Uses::new();
+    for (owner, schema) in schemas {
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (prop, prop_schema) in props {
+            let mut refs = Vec::new();
+            collect_refs(prop_schema, &mut refs);
+            for target in refs {
+                let list = uses.entry(target).or_default();
+                let at = format!("`{owner}.{prop}`");
+                if !list.contains(&at) {
+                    list.push(at);
+                }
+            }
+        }
+    }
+    uses
+}
+
+/// The component a `{"$ref": "#/components/schemas/X"}` names.
+fn ref_target(schema: &Value) -> Option<String> {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_string)
 }
 
 /// Every component a schema refers to, at any depth.
@@ -511,28 +526,19 @@ pub fn describe_parameter_schemas(doc: &mut Value) {
 /// request builder can take or return (`ListCustomersSortBy`,
 /// `CreateThingBody`).
 pub fn name_inline_operation_schemas(doc: &mut Value) {
-    let mut hoisted: Vec<(String, Value)> = Vec::new();
     let taken: std::collections::BTreeSet<String> = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
         .map(|s| s.keys().cloned().collect())
         .unwrap_or_default();
-    let hoist = |slot: &mut Value, name: String, hoisted: &mut Vec<(String, Value)>| {
-        if taken.contains(&name) || hoisted.iter().any(|(n, _)| *n == name) {
-            return false;
-        }
-        let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
-        let schema = std::mem::replace(slot, reference);
-        hoisted.push((name, schema));
-        true
+    let mut hoister = Hoister {
+        taken,
+        hoisted: Vec::new(),
     };
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
         for (method, operation) in item.iter_mut() {
             if !crate::spec::load::METHODS.contains(&method.as_str()) {
                 continue;
@@ -547,76 +553,108 @@ pub fn name_inline_operation_schemas(doc: &mut Value) {
             else {
                 continue;
             };
-            for parameter in operation
-                .get_mut("parameters")
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-            {
-                let name = parameter
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map(str::to_upper_camel_case)
-                    .unwrap_or_default();
-                let Some(schema) = parameter.get_mut("schema") else {
-                    continue;
-                };
-                let slot = if schema.get("type").and_then(Value::as_str) == Some("array") {
-                    schema.get_mut("items")
-                } else {
-                    Some(schema)
-                };
-                if let Some(slot) = slot.filter(|s| s.get("enum").is_some()) {
-                    hoist(slot, format!("{id}{name}"), &mut hoisted);
-                }
-            }
-            let bodies = [
-                ("/requestBody/content", "Body"),
-                ("/responses/200/content", "Response"),
-                ("/responses/201/content", "Response"),
-                ("/responses/202/content", "Response"),
-            ];
+            hoist_parameter_enums(operation, &id, &mut hoister);
             let mut operation_value = Value::Object(std::mem::take(operation));
-            for (at, suffix) in bodies {
-                let Some(content) = operation_value
-                    .pointer_mut(at)
-                    .and_then(Value::as_object_mut)
-                else {
-                    continue;
-                };
-                let json_media: Vec<String> = content
-                    .keys()
-                    .filter(|m| is_json_media(m))
-                    .cloned()
-                    .collect();
-                let inline = json_media.iter().find(|m| {
-                    content[m.as_str()]
-                        .get("schema")
-                        .is_some_and(|s| s.get("$ref").is_none())
-                });
-                let Some(schema) = inline
-                    .cloned()
-                    .and_then(|m| content.get_mut(&m))
-                    .and_then(|body| body.get_mut("schema"))
-                else {
-                    continue;
-                };
-                if !hoist(schema, format!("{id}{suffix}"), &mut hoisted) {
-                    continue;
-                }
-                // Every JSON media type of this body names the same component.
-                let reference = schema.clone();
-                for media in &json_media {
-                    if let Some(s) = content.get_mut(media).and_then(|b| b.get_mut("schema")) {
-                        *s = reference.clone();
-                    }
-                }
-            }
+            hoist_bodies(&mut operation_value, &id, &mut hoister);
             if let Value::Object(map) = operation_value {
                 *operation = map;
             }
         }
     }
+    add_components(doc, hoister.hoisted);
+}
+
+/// Inline schemas moved out of operations, under names not yet taken.
+struct Hoister {
+    taken: std::collections::BTreeSet<String>,
+    hoisted: Vec<(String, Value)>,
+}
+
+impl Hoister {
+    /// Moves the schema in `slot` out as the component `name`, leaving a
+    /// `$ref` to it; false (and nothing moved) if the name is taken.
+    fn hoist(&mut self, slot: &mut Value, name: String) -> bool {
+        if self.taken.contains(&name) || self.hoisted.iter().any(|(n, _)| *n == name) {
+            return false;
+        }
+        let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
+        let schema = std::mem::replace(slot, reference);
+        self.hoisted.push((name, schema));
+        true
+    }
+}
+
+/// A parameter's inline `enum` (or array of enum items) becomes
+/// `<OperationId><Parameter>`.
+fn hoist_parameter_enums(operation: &mut Map<String, Value>, id: &str, hoister: &mut Hoister) {
+    let parameters = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut);
+    for parameter in parameters.into_iter().flatten() {
+        let name = parameter
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_upper_camel_case)
+            .unwrap_or_default();
+        let Some(schema) = parameter.get_mut("schema") else {
+            continue;
+        };
+        let slot = if schema.get("type").and_then(Value::as_str) == Some("array") {
+            schema.get_mut("items")
+        } else {
+            Some(schema)
+        };
+        if let Some(slot) = slot.filter(|s| s.get("enum").is_some()) {
+            hoister.hoist(slot, format!("{id}{name}"));
+        }
+    }
+}
+
+/// An inline JSON request body becomes `<OperationId>Body`, an inline JSON
+/// success body `<OperationId>Response`; every JSON media type of the body
+/// names the same component.
+fn hoist_bodies(operation: &mut Value, id: &str, hoister: &mut Hoister) {
+    let bodies = [
+        ("/requestBody/content", "Body"),
+        ("/responses/200/content", "Response"),
+        ("/responses/201/content", "Response"),
+        ("/responses/202/content", "Response"),
+    ];
+    for (at, suffix) in bodies {
+        let Some(content) = operation.pointer_mut(at).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let json_media: Vec<String> = content
+            .keys()
+            .filter(|m| is_json_media(m))
+            .cloned()
+            .collect();
+        let inline = json_media.iter().find(|m| {
+            content[m.as_str()]
+                .get("schema")
+                .is_some_and(|s| s.get("$ref").is_none())
+        });
+        let Some(schema) = inline
+            .cloned()
+            .and_then(|m| content.get_mut(&m))
+            .and_then(|body| body.get_mut("schema"))
+        else {
+            continue;
+        };
+        if !hoister.hoist(schema, format!("{id}{suffix}")) {
+            continue;
+        }
+        let reference = schema.clone();
+        for media in &json_media {
+            if let Some(s) = content.get_mut(media).and_then(|b| b.get_mut("schema")) {
+                *s = reference.clone();
+            }
+        }
+    }
+}
+
+/// Adds `hoisted` to the document's component schemas.
+fn add_components(doc: &mut Value, hoisted: Vec<(String, Value)>) {
     if hoisted.is_empty() {
         return;
     }
