@@ -119,37 +119,28 @@ fn check_type_names(
         })
         .collect();
     for (operation, entry) in operations.iter().zip(&ops.operations) {
+        let at = pointer([
+            "paths",
+            entry.path.as_str(),
+            entry.method.as_str(),
+            "operationId",
+        ]);
         for ty in operation_types(operation) {
-            if crate::names::PRELUDE.contains(&ty.as_str()) {
-                return Err(XtaskError::at(
-                    &spec.file,
-                    pointer([
-                        "paths",
-                        entry.path.as_str(),
-                        entry.method.as_str(),
-                        "operationId",
-                    ]),
-                    format!(
-                        "operation {:?} would be the type `{ty}`, named like Rust's prelude item",
-                        operation.id
-                    ),
-                ));
-            }
-            if let Some(other) = names.insert(ty.clone(), format!("operation {:?}", operation.id)) {
-                return Err(XtaskError::at(
-                    &spec.file,
-                    pointer([
-                        "paths",
-                        entry.path.as_str(),
-                        entry.method.as_str(),
-                        "operationId",
-                    ]),
-                    format!(
-                        "operation {:?} and {other} would both be the type `{ty}`",
-                        operation.id
-                    ),
-                ));
-            }
+            let clash = match names.insert(ty.clone(), format!("operation {:?}", operation.id)) {
+                _ if crate::names::PRELUDE.contains(&ty.as_str()) => {
+                    "named like Rust's prelude item".to_string()
+                }
+                Some(other) => format!("as would {other}"),
+                None => continue,
+            };
+            return Err(XtaskError::at(
+                &spec.file,
+                at,
+                format!(
+                    "operation {:?} would be the type `{ty}`, {clash}",
+                    operation.id
+                ),
+            ));
         }
     }
     Ok(())

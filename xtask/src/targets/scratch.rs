@@ -192,24 +192,11 @@ fn write_sdk(layout: &Layout, dir: &Path, krate: &ScratchCrate) -> Result<()> {
         .chain(&calls)
         .map(|(name, _)| name.as_str())
         .collect();
-    for entry in std::fs::read_dir(root.join("tests"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !written
+    remove_others(&root.join("tests"), |name| {
+        written
             .iter()
             .any(|w| *w == name || w.starts_with(&format!("{name}/")))
-        {
-            let path = entry.path();
-            let _ = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-        }
-    }
+    });
     Ok(())
 }
 
@@ -383,17 +370,23 @@ fn copy_sources(from: &Path, to: &Path) -> Result<()> {
         }
     }
     // A runtime file removed or renamed must not linger in the copy.
-    if let Ok(copied) = std::fs::read_dir(to) {
-        for entry in copied.flatten() {
-            if entry.file_name() != "generated" && !names.contains(&entry.file_name()) {
-                let path = entry.path();
-                let _ = if path.is_dir() {
-                    std::fs::remove_dir_all(&path)
-                } else {
-                    std::fs::remove_file(&path)
-                };
-            }
-        }
-    }
+    remove_others(to, |name| {
+        name == "generated" || names.iter().any(|n| n == name)
+    });
     Ok(())
+}
+
+/// Removes every file and folder in `dir` whose name `keep` refuses.
+fn remove_others(dir: &Path, keep: impl Fn(&str) -> bool) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if keep(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+    }
 }
