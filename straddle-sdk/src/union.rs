@@ -31,8 +31,12 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-/// An object union of the API, decoded in one pass (see the module docs).
-/// Implemented by the generated unions.
+/// An object union of the API (`ComplianceProfileV1`: `Business` or
+/// `Individual`), decoded in one pass rather than by serde's untagged
+/// derive: the first variant whose required fields are all present (even
+/// as `null`) and whose fields decode is chosen, and the other variants'
+/// fields stay in its `extra` as sent. Implemented by the generated unions,
+/// whose tables these constants are.
 pub trait OnePassUnion: Sized {
     /// The union's name in the spec.
     const NAME: &'static str;
