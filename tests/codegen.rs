@@ -414,7 +414,10 @@ fn shapes_the_generator_cannot_express_fail_with_their_pointer() {
         "{err}"
     );
     let err = spec_error("typename", |d| operation(d)["operationId"] = "Items".into());
-    assert!(err.contains("would be the type `Items`, as would the resource `items`"), "{err}");
+    assert!(
+        err.contains("would be the type `Items`, as would the resource `items`"),
+        "{err}"
+    );
 }
 
 /// Every method every request builder has, as the runtime defines them:

@@ -19,8 +19,8 @@ use crate::{MockError, lock};
 
 /// A request the mock server should expect, and what it answers. Made by
 /// [`MockServer::expect`] (an operation `O` of the SDK) or
-/// [`MockServer::expect_raw`] (`O` is [`RawCall`]); effective once
-/// [`Expectation::mount`]ed.
+/// [`MockServer::expect_raw`] (`O` is [`RawCall`]); in effect once
+/// [`mount`](Expectation::mount) has put it on the server.
 #[must_use = "an expectation does nothing until `.mount().await`ed"]
 pub struct Expectation<'s, O> {
     server: &'s MockServer,

@@ -204,7 +204,8 @@ impl Dispatch for State {
             detail.push_str(&format!("; {}: {why}", expectation.name));
         }
         drop(expectations);
-        lock(&self.log).push(format!("{target}: matched no expectation"));
+        // The report of `.times(n)` shows why, not only that, it matched none.
+        lock(&self.log).push(detail.clone());
         lock(&self.unmatched).push(request);
         let status = StatusCode::NOT_FOUND;
         let body = error_response(status, "No expectation matched", detail);

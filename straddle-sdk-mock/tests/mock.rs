@@ -296,6 +296,22 @@ async fn dropping_the_server_checks_the_expected_times() {
 }
 
 #[tokio::test]
+#[should_panic(expected = "the header `correlation-id` is \"c-2\", not \"c-1\"")]
+async fn the_report_of_an_unmet_expectation_says_why_each_request_missed_it() {
+    let server = MockServer::start().await;
+    let client = server.client().expect("client");
+    expect_c1(&server, &client, Some(1)).await.expect("mounts");
+    let _ = client
+        .customers()
+        .review()
+        .refresh_review(ID)
+        .correlation_id("c-2")
+        .send()
+        .await;
+    server.verify().await;
+}
+
+#[tokio::test]
 async fn mistakes_in_an_expectation_fail_mount_before_any_request() -> Result {
     let server = MockServer::start().await;
     let client = server.client()?;

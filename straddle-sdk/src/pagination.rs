@@ -89,9 +89,14 @@ fn is_last(requested: i64, items: usize, seen: u64, info: &PageInfo) -> bool {
         || info.page_size.is_some_and(|size| (items as i64) < size)
 }
 
-/// The items of a list, page after page: what [`Request::into_stream`]
-/// returns. Each next page is asked for only when the items before it have
-/// been read; an error ends the stream after it is yielded.
+/// The items of a list, page after page: what a list's `.into_stream()`
+/// ([`Request::into_stream`]) returns. Each next page is asked for by its
+/// number (`page_number=1`, `2`, ...) only when the items before it have
+/// been read. It ends after the last item without asking for an empty page
+/// when the response's `meta` says where the list ends (`total_pages`,
+/// `total_items`, or a page shorter than `page_size`), and, rather than
+/// yield the same items again, when the server answers with a page other
+/// than the one asked for. An error ends the stream after it is yielded.
 ///
 /// The common uses are methods of its own, so they need no import:
 /// [`try_next`](ItemStream::try_next) for a loop,
@@ -190,9 +195,18 @@ where
     /// same items again, when the server answers with a page other than the
     /// one asked for. An error ends the stream after it is yielded.
     ///
+    /// Every page is asked for by its number, the first one included
+    /// (`page_number=1` when the request sets none), so a server's log or a
+    /// mock's expectation (`.page_number(1)`, `.page_number(2)`) names each.
+    ///
     /// [`ItemStream`] has the common uses as methods: `try_next()` in a
     /// loop, `try_collect()` for every item, `take(n)` for the first few.
-    pub fn into_stream(self) -> ItemStream<'a, O::Item> {
+    pub fn into_stream(mut self) -> ItemStream<'a, O::Item> {
+        if self.operation.page_number().is_none()
+            && let Err(error) = self.operation.set_page_number(1)
+        {
+            return ItemStream::new(stream::once(async { Err(error) }));
+        }
         let state = Some((self, 0_u64));
         let pages = stream::try_unfold(state, |state| async move {
             let Some((request, seen)) = state else {

@@ -36,11 +36,9 @@ use serde_json::{Map, Value};
 
 use crate::Nullable;
 
-/// The JSON property names whose values `Debug` never prints: the ones
-/// the API description masks in its answers (and their request twins), and
-/// a short list it does not mark (routing numbers, tax ids, bank-linking
-/// tokens). Generated from the API description by `cargo xtask codegen`.
-pub const FIELDS: &[&str] = crate::generated::REDACTED;
+// Generated from the API description by `cargo xtask codegen`, with the
+// list in its documentation.
+pub use crate::generated::REDACTED as FIELDS;
 
 /// What `Debug` prints in place of a redacted value.
 pub const REDACTED: &str = "<redacted>";

@@ -147,3 +147,33 @@ async fn a_user_matches_on_errors() -> Result<(), Error> {
     assert!(Client::builder().build().is_err());
     Ok(())
 }
+
+/// A compliance profile is built from its variant and set on a customer in
+/// one expression, as the field holding it (`Nullable<ComplianceProfileV1>`)
+/// takes either variant directly.
+#[test]
+fn a_compliance_profile_is_set_from_its_variant_in_one_expression() {
+    use straddle_sdk::types::{
+        ComplianceProfileV1Business, ComplianceProfileV1Individual, CustomerV1,
+    };
+    let mut customer = serde_json::from_str::<CustomerV1ItemResponse>(EXAMPLE)
+        .expect("the documented example decodes")
+        .data;
+    customer.compliance_profile = ComplianceProfileV1Individual::new(
+        Some("1990-01-01".to_string()),
+        Some("123-45-6789".to_string()),
+    )
+    .into();
+    assert!(matches!(
+        &customer.compliance_profile,
+        Nullable::Value(ComplianceProfileV1::Individual(p)) if p.ssn.as_deref() == Some("123-45-6789")
+    ));
+    let customer: CustomerV1 = customer.with_compliance_profile(ComplianceProfileV1Business::new(
+        Some("12-3456789".to_string()),
+        Some("Acme".to_string()),
+    ));
+    assert!(matches!(
+        customer.compliance_profile,
+        Nullable::Value(ComplianceProfileV1::Business(_))
+    ));
+}

@@ -175,3 +175,29 @@ mod without_a_futures_import {
         assert_eq!(ids, [1, 2, 3, 4, 5]);
     }
 }
+
+/// A list whose first page is not set still asks for `page_number=1`, so a
+/// mock (or a log) tells each page's request apart.
+#[tokio::test]
+async fn every_page_is_asked_for_by_number_the_first_one_included() {
+    let server = MockServer::start().await;
+    mount(&server, "1", page(&[1, 2], 1, 2, 3)).await;
+    mount(&server, "2", page(&[3], 2, 2, 3)).await;
+    let client = client_for(&server).await;
+    let ids: Vec<i32> = client
+        .widgets()
+        .list()
+        .page_size(2)
+        .into_stream()
+        .map_ok(|w| w.id)
+        .try_collect()
+        .await
+        .expect("both pages, each matched by its number");
+    assert_eq!(ids, [1, 2, 3]);
+    let requests = server.received_requests().await.expect("recording");
+    let pages: Vec<_> = requests
+        .iter()
+        .map(|r| r.url.query_pairs().find(|(k, _)| k == "page_number").map(|(_, v)| v.into_owned()))
+        .collect();
+    assert_eq!(pages, [Some("1".to_string()), Some("2".to_string())]);
+}

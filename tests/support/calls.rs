@@ -79,17 +79,19 @@ mod redaction {
         check::<
             ::straddle_sdk::types::CustomerEventV1,
         >(
-            r#"{"created_at":"2024-01-15T10:30:00Z","device":{"ip_address":"sample"},"email":"sample","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","name":"sample","phone":"sample","status":"pending","type":"individual","updated_at":"2024-01-15T10:30:00Z","compliance_profile":{"dob":"SECRET-7","ein":"SECRET-8","ssn":"SECRET-9"}}"#,
+            r#"{"created_at":"2024-01-15T10:30:00Z","device":{"ip_address":"SECRET-10"},"email":"sample","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","name":"sample","phone":"sample","status":"pending","type":"individual","updated_at":"2024-01-15T10:30:00Z","compliance_profile":{"dob":"SECRET-7","ein":"SECRET-8","ssn":"SECRET-9"}}"#,
         );
         check::<
             ::straddle_sdk::types::CustomerV1,
         >(
-            r#"{"created_at":"2024-01-15T10:30:00Z","name":"Ron Swanson","phone":"+12128675309","updated_at":"2024-01-15T10:30:00Z","status":"pending","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","email":"ron.swanson@pawnee.com","type":"individual","compliance_profile":{"ein":"SECRET-10","legal_business_name":"Acme Corp LLC"}}"#,
+            r#"{"created_at":"2024-01-15T10:30:00Z","name":"Ron Swanson","phone":"+12128675309","updated_at":"2024-01-15T10:30:00Z","status":"pending","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","email":"ron.swanson@pawnee.com","type":"individual","compliance_profile":{"ein":"SECRET-11","legal_business_name":"Acme Corp LLC"},"device":{"ip_address":"SECRET-12"}}"#,
         );
         check::<
             ::straddle_sdk::types::CustomerV1ItemResponse,
         >(
-            r#"{"data":{"created_at":"2024-01-15T10:30:00Z","name":"Ron Swanson","phone":"+12128675309","updated_at":"2024-01-15T10:30:00Z","status":"pending","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","email":"ron.swanson@pawnee.com","type":"individual","compliance_profile":{"ein":"SECRET-11","legal_business_name":"Acme Corp LLC"}},"response_type":"object","meta":{"api_request_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","api_request_timestamp":"2024-01-15T10:30:00Z"}}"#,
+            r#"{"data":{"created_at":"2024-01-15T10:30:00Z","name":"Ron Swanson","phone":"+12128675309","updated_at":"2024-01-15T10:30:00Z","status":"pending","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","email":"ron.swanson@pawnee.com","type":"individual","compliance_profile":{"ein":"SECRET-13","legal_business_name":"Acme Corp LLC"},"device":{"ip_address":"SECRET-14"}},"response_type":"object","meta":{"api_request_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","api_request_timestamp":"2024-01-15T10:30:00Z"}}"#,
         );
+        check::<::straddle_sdk::types::DeviceEventV1>(r#"{"ip_address":"SECRET-15"}"#);
+        check::<::straddle_sdk::types::DeviceV1>(r#"{"ip_address":"SECRET-16"}"#);
     }
 }

@@ -49,7 +49,7 @@ impl<'a> CustomersReview<'a> {
 ///
 /// Updates the decision of a customer's identity validation. This endpoint allows you to modify the outcome of a customer decision and is useful for correcting or updating the status of a customer's verification.
 ///
-/// `PUT /v1/customers/{id}/refresh_review`. Made by `client.customers().review().refresh_review(..)`; set its optional arguments, then `.send().await`.
+/// `PUT /v1/customers/{id}/refresh_review`. Made by `client.customers().review().refresh_review(..)`; set its arguments with the methods below, then `.send().await`, which returns [`CustomerV1ItemResponse`](crate::types::CustomerV1ItemResponse).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct RefreshCustomerReviewRequest<'a>(crate::Request<'a, RefreshCustomerReview>);

@@ -206,7 +206,7 @@ crate::redacted_debug!(
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ComplianceProfileV1Business {
-    /// Masked Employer Identification Number in the format **-*******
+    /// Masked Employer Identification Number in the format `**-*******`
     ///
     /// Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -266,12 +266,12 @@ crate::redacted_debug!(
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ComplianceProfileV1Individual {
-    /// Masked date of birth in ****-**-** format.
+    /// Masked date of birth in `****-**-**` format.
     ///
     /// Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub dob: Option<String>,
-    /// Masked Social Security Number in the format ***-**-****.
+    /// Masked Social Security Number in the format `***-**-****`.
     ///
     /// Always sent in this variant of `ComplianceProfileV1`: the key's presence, even as `null`, selects it; `None` means the server sent `null`.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -616,7 +616,7 @@ impl DeviceEventV1 {
     }
 }
 crate::api_struct!(DeviceEventV1);
-crate::redacted_debug!(DeviceEventV1 { ip_address, extra : json });
+crate::redacted_debug!(DeviceEventV1 { ip_address : redact, extra : json });
 /// Used as `CustomerV1.device`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -638,7 +638,7 @@ impl DeviceV1 {
     }
 }
 crate::api_struct!(DeviceV1);
-crate::redacted_debug!(DeviceV1 { ip_address, extra : json });
+crate::redacted_debug!(DeviceV1 { ip_address : redact, extra : json });
 /// Used as `ErrorResponse.error`.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]

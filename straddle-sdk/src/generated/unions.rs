@@ -20,9 +20,21 @@ impl From<crate::types::ComplianceProfileV1Business> for ComplianceProfileV1 {
         Self::Business(value)
     }
 }
+impl From<crate::types::ComplianceProfileV1Business>
+for crate::Nullable<ComplianceProfileV1> {
+    fn from(value: crate::types::ComplianceProfileV1Business) -> Self {
+        crate::Nullable::Value(ComplianceProfileV1::Business(value))
+    }
+}
 impl From<crate::types::ComplianceProfileV1Individual> for ComplianceProfileV1 {
     fn from(value: crate::types::ComplianceProfileV1Individual) -> Self {
         Self::Individual(value)
+    }
+}
+impl From<crate::types::ComplianceProfileV1Individual>
+for crate::Nullable<ComplianceProfileV1> {
+    fn from(value: crate::types::ComplianceProfileV1Individual) -> Self {
+        crate::Nullable::Value(ComplianceProfileV1::Individual(value))
     }
 }
 impl crate::OnePassUnion for ComplianceProfileV1 {

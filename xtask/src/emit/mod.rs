@@ -126,7 +126,9 @@ pub fn ty(t: &Ty, krate: Krate<'_>) -> TokenStream {
 }
 
 /// Documentation as one `#[doc]` attribute per line, each line after a
-/// space, so that it prints as `///` lines.
+/// space, so that it prints as `///` lines. A mask the spec writes
+/// (`***-**-****`) is set in backticks, or Markdown would read its stars as
+/// emphasis.
 pub fn doc(text: &str) -> TokenStream {
     text.trim_end()
         .lines()
@@ -134,11 +136,27 @@ pub fn doc(text: &str) -> TokenStream {
             let line = if line.is_empty() {
                 String::new()
             } else {
-                format!(" {line}")
+                format!(" {}", quote_masks(line))
             };
             quote!(#[doc = #line])
         })
         .collect()
+}
+
+/// `line` with each mask (`****-**-**`: a word of stars, digits and
+/// separators) in backticks.
+fn quote_masks(line: &str) -> String {
+    line.split(' ')
+        .map(|word| {
+            let core = word.trim_end_matches(['.', ',', ')', ':', ';']);
+            if crate::model::sensitive::is_mask(core) {
+                format!("`{core}`{}", &word[core.len()..])
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Documentation paragraphs, joined by a blank line.

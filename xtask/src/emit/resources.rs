@@ -11,7 +11,7 @@ use quote::quote;
 use crate::emit::{Krate, doc, paragraphs, ty};
 use crate::model::operation::{Arg, Check, Location, Operation, Pagination, Style};
 use crate::model::resource::operation_types;
-use crate::model::{Api, Resource};
+use crate::model::{Api, Resource, Ty};
 use crate::names::ident;
 
 /// The generated `resources.rs`.
@@ -131,10 +131,18 @@ fn operation(op: &Operation) -> TokenStream {
         Some(_) => " A list: `.into_stream()` reads every item of every page.",
         None => "",
     };
+    let call = match op.args.iter().any(|a| a.required) {
+        true => format!("client.{}().{}(..)", op.resource.join("()."), op.name),
+        false => format!("client.{}().{}()", op.resource.join("()."), op.name),
+    };
+    let returns = match &op.response.ty {
+        Ty::Named(name) => format!("[`{name}`](crate::types::{name})"),
+        Ty::Unit => "`()` (the operation answers with no body)".to_string(),
+        _ => "the body as JSON (`serde_json::Value`)".to_string(),
+    };
     let made = format!(
-        "{wire}. Made by `client.{}().{}(..)`; set its optional arguments, then `.send().await`.{list}",
-        op.resource.join("()."),
-        op.name
+        "{wire}. Made by `{call}`; set its arguments with the methods below, then \
+         `.send().await`, which returns {returns}.{list}"
     );
     let docs = doc(&paragraphs(
         op.docs.iter().map(String::as_str).chain([made.as_str()]),

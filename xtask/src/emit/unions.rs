@@ -56,12 +56,19 @@ fn union(api: &Api, u: &Union) -> Result<TokenStream> {
     let variants = u.branches.iter().enumerate().map(|(i, b)| variant(u, i, b));
     let derives = derives(&["::serde::Serialize", "Clone", "Debug"]);
     let table = decoder(u, &branches);
+    // A variant builds the union, and an optional field holding it, in one
+    // expression: `.with_compliance_profile(ComplianceProfileV1Individual::new(..))`.
     let froms = u.branches.iter().map(|b| {
         let (v, t) = (ident(&b.variant), ident(&b.type_name));
         quote! {
             impl From<crate::types::#t> for #name {
                 fn from(value: crate::types::#t) -> Self {
                     Self::#v(value)
+                }
+            }
+            impl From<crate::types::#t> for crate::Nullable<#name> {
+                fn from(value: crate::types::#t) -> Self {
+                    crate::Nullable::Value(#name::#v(value))
                 }
             }
         }

@@ -29,8 +29,12 @@ pub const ALWAYS: &[(&str, &str)] = &[
         "the last four digits of a Social Security Number",
     ),
     (
+        "ip_address",
+        "where a person was: masked as `**.**.**.**` in the answers that show it, which a fragment may not include",
+    ),
+    (
         "accepted_ip",
-        "where a person was when they accepted the terms, as `ip_address` (which the spec masks)",
+        "where a person was when they accepted the terms, as `ip_address`",
     ),
     (
         "plaid_token",
@@ -85,7 +89,7 @@ fn is_masked(schema: &Value) -> bool {
 /// A masked value: two or more `*`, with only digits and `-`, `.` or `,`
 /// separators besides (`***-**-****`, `****1234`, `**.**.**.**`), and no
 /// letter (`**bold**` in Markdown is not one).
-fn is_mask(text: &str) -> bool {
+pub fn is_mask(text: &str) -> bool {
     let text = text.trim_end_matches(['.', ',', ')']);
     text.matches('*').count() >= 2
         && text

@@ -120,11 +120,18 @@ pub fn output(spec: Spec, ops: &Operations, krate: &str) -> Result<Output> {
 /// The generated module's `mod.rs`, with the names `Debug` redacts.
 fn module_root(api: &Api) -> proc_macro2::TokenStream {
     let redacted = api.sensitive.iter();
+    let list =
+        crate::emit::one_of(api.sensitive.iter().map(String::as_str)).replace(" or ", " and ");
+    let docs = crate::emit::doc(&format!(
+        "The JSON property names whose values `Debug` never prints: {list}. They are the ones \
+         the API description masks in its answers (whose request twins send them in the \
+         clear), and a short list it does not mark (`xtask/src/model/sensitive.rs`)."
+    ));
     quote! {
         //! Code generated from the OpenAPI fragment. Private to the crate; the
         //! public surface re-exports what users need.
 
-        /// The JSON property names whose values `Debug` never prints.
+        #docs
         pub const REDACTED: &[&str] = &[#(#redacted),*];
 
         pub mod enums;
