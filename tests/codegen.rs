@@ -616,6 +616,29 @@ fn a_list_operation_is_paginated() {
     insta::assert_snapshot!("spec_pagination_resources", resources);
 }
 
+/// Webhook events carried as `x-webhooks`: a variant each over the
+/// runtime's envelope, picked by `event_type`, and a sample of each for the
+/// mock. `tests/specs/webhooks.rs` signs, verifies and reads them.
+#[test]
+fn each_webhook_event_is_a_variant_with_a_sample() {
+    let output = spec_output("webhooks");
+    let webhooks = file(&output, "webhooks.rs");
+    for expected in [
+        "WidgetCreatedV1(crate::webhooks::Envelope<crate::types::Widget>)",
+        "WidgetOwnerChangedV1(crate::webhooks::Envelope<crate::types::Owner>)",
+        "Unknown(crate::webhooks::UnknownEvent)",
+        "\"widget.owner_changed.v1\" => {",
+    ] {
+        assert!(webhooks.contains(expected), "missing {expected}");
+    }
+    assert!(
+        output
+            .samples
+            .contains("pub fn widget_owner_changed_v1() -> straddle_sdk::webhooks::Event")
+    );
+    insta::assert_snapshot!("spec_webhooks_events", webhooks);
+}
+
 /// Every test spec's generated code, built as a crate with the SDK's runtime
 /// and called by `tests/specs/<name>.rs` against loopback servers: a
 /// snapshot above can never hold code that does not build or work.
