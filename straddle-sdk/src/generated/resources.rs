@@ -90,30 +90,22 @@ impl crate::Operation for RefreshCustomerReview {
     }
 }
 impl RefreshCustomerReviewRequest<'_> {
-    /// For use by platforms to specify an account id and set scope of a request.
-    ///
-    /// Sent as the header `Straddle-Account-Id`.
+    /// For use by platforms to specify an account id and set scope of a request. Sent as the header `Straddle-Account-Id`.
     pub fn straddle_account_id(mut self, value: impl Into<crate::UuidArg>) -> Self {
         self.0.operation.straddle_account_id = Some(value.into());
         self
     }
-    /// Optional client generated identifier to trace and debug a request.
-    ///
-    /// Sent as the header `Request-Id`.
+    /// Optional client generated identifier to trace and debug a request. Sent as the header `Request-Id`.
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.0.operation.request_id = Some(value.into());
         self
     }
-    /// Optional client generated identifier to trace and debug a series of requests.
-    ///
-    /// Sent as the header `Correlation-Id`.
+    /// Optional client generated identifier to trace and debug a series of requests. Sent as the header `Correlation-Id`.
     pub fn correlation_id(mut self, value: impl Into<String>) -> Self {
         self.0.operation.correlation_id = Some(value.into());
         self
     }
-    /// Optional client generated value to use for idempotent requests.
-    ///
-    /// Sent as the header `Idempotency-Key`.
+    /// Optional client generated value to use for idempotent requests. Sent as the header `Idempotency-Key`.
     pub fn idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.0.operation.idempotency_key = Some(value.into());
         self

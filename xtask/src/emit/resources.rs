@@ -295,7 +295,7 @@ fn setters(op: &Operation) -> Option<TokenStream> {
                 Location::Query => format!("Sent as the query parameter `{}`.", a.wire),
                 Location::Header => format!("Sent as the header `{}`.", a.wire),
             };
-            let docs = doc(&paragraphs([a.doc.as_deref().unwrap_or_default(), &sent]));
+            let docs = doc(&sentences(a.doc.as_deref(), &sent));
             quote! {
                 #docs
                 pub fn #name(mut self, value: impl Into<#a_ty>) -> Self {
@@ -327,7 +327,7 @@ fn setters(op: &Operation) -> Option<TokenStream> {
                 "Sets `{wire_name}` in the request body ({}).",
                 if p.required { "required" } else { "optional" }
             );
-            let docs = doc(&paragraphs([p.doc.as_deref().unwrap_or_default(), &set]));
+            let docs = doc(&sentences(p.doc.as_deref(), &set));
             setters.push(quote! {
                 #docs
                 pub fn #setter(mut self, value: impl Into<#p_ty>) -> Self {
@@ -393,5 +393,16 @@ fn pagination(args: &proc_macro2::Ident, p: &Pagination) -> TokenStream {
                 (response.data, info)
             }
         }
+    }
+}
+
+/// A setter's documentation: the spec's description, then where the value
+/// goes, as one paragraph (a description that is several paragraphs keeps
+/// them).
+fn sentences(description: Option<&str>, then: &str) -> String {
+    match description.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) if d.ends_with(['.', '!', '?', ')']) => format!("{d} {then}"),
+        Some(d) => format!("{d}. {then}"),
+        None => then.to_string(),
     }
 }
