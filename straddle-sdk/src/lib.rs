@@ -40,6 +40,7 @@ mod config;
 mod encode;
 mod error;
 mod headers;
+mod idempotency;
 mod intercept;
 mod nullable;
 mod pagination;

@@ -243,12 +243,11 @@ fn prepare(
         options.headers.apply(headers)?;
     }
     headers.insert(AUTHORIZATION, shared.api_key.authorization().clone());
-    if mutating && !headers.contains_key(IDEMPOTENCY_KEY) {
-        let mut buf = uuid::Uuid::encode_buffer();
-        let key = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-        if let Ok(value) = HeaderValue::from_str(key) {
-            headers.insert(IDEMPOTENCY_KEY, value);
-        }
+    if mutating
+        && !headers.contains_key(IDEMPOTENCY_KEY)
+        && let Some(key) = shared.keys.key()
+    {
+        headers.insert(IDEMPOTENCY_KEY, key);
     }
     Ok(())
 }
