@@ -57,7 +57,7 @@ pub struct RawRequest<'a> {
     refused: Option<String>,
 }
 
-impl RawRequest<'_> {
+impl<'a> RawRequest<'a> {
     /// Adds query arguments: a struct or map (`{"page_size": 5}`) or a list
     /// of pairs (`[("status", "active")]`). A list value is sent as repeated
     /// pairs (`a=1&a=2`); `None`/`null` sends nothing.
@@ -95,16 +95,21 @@ impl RawRequest<'_> {
     /// Sends the request and decodes a success body as `T`
     /// (`serde_json::Value` for any JSON, `()` for none).
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
-        self.send_with_response().await.map(ApiResponse::into_data)
+        let call = self.into_call()?;
+        call.send().await.map(ApiResponse::into_data)
     }
 
     /// Like [`Self::send`], also returning the status, headers and attempts.
     pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        let call = self.into_call()?;
+        call.send().await
+    }
+
+    /// The call this request makes (see `Request::into_call`).
+    fn into_call(self) -> Result<Call<'a>, Error> {
         let name = format!("{} {}", self.method, self.path);
         let request = self.encode(&name)?;
-        Call::new(self.client, name, request, self.options)
-            .send()
-            .await
+        Ok(Call::new(self.client, name, request, self.options))
     }
 
     /// The request as it would be sent, or why it cannot be.

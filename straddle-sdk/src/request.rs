@@ -67,21 +67,28 @@ impl<'a, O> Request<'a, O> {
     crate::request::call_options!();
 }
 
-impl<O: Operation> Request<'_, O> {
+impl<'a, O: Operation> Request<'a, O> {
     /// Sends the request and returns the parsed body.
     ///
     /// Arguments are checked first; an invalid one fails with
     /// [`Error::InvalidRequest`] and nothing is sent.
     pub async fn send(self) -> Result<O::Response, Error> {
-        self.send_with_response().await.map(ApiResponse::into_data)
+        let call = self.into_call()?;
+        call.send().await.map(ApiResponse::into_data)
     }
 
     /// Like [`Self::send`], also returning the status and headers.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
+        let call = self.into_call()?;
+        call.send().await
+    }
+
+    /// The call these arguments make. Both `send`s await it directly, not
+    /// one through the other: each `async fn` level keeps its own copy of
+    /// the request in the future a runtime moves.
+    fn into_call(self) -> Result<Call<'a>, Error> {
         let request = self.encoded()?;
-        Call::new(self.client, O::ID, request, self.options)
-            .send()
-            .await
+        Ok(Call::new(self.client, O::ID, request, self.options))
     }
 
     /// The arguments encoded and checked exactly as [`Request::send`] would
