@@ -22,6 +22,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use reqwest::header::HeaderValue;
+use uuid::Uuid;
 
 /// Random bytes drawn from the OS at once: 256 keys, one page.
 const REFILL: usize = 4096;
@@ -42,17 +43,13 @@ struct Pool {
 }
 
 impl KeySource {
-    /// A new key, as the `Idempotency-Key` header's value: a UUID v4,
-    /// lower-case and hyphenated.
-    pub(crate) fn key(&self) -> Option<HeaderValue> {
-        let id = match self.random_bytes() {
+    /// A new key: a UUID v4.
+    pub(crate) fn key(&self) -> Uuid {
+        match self.random_bytes() {
             Some(bytes) => uuid::Builder::from_random_bytes(bytes).into_uuid(),
             // The OS refused a large read: a key drawn on its own, as before.
-            None => uuid::Uuid::new_v4(),
-        };
-        let mut text = uuid::Uuid::encode_buffer();
-        let text = id.hyphenated().encode_lower(&mut text);
-        HeaderValue::from_str(text).ok()
+            None => Uuid::new_v4(),
+        }
     }
 
     /// 16 bytes from the pool, refilled from the OS when it runs out.
@@ -77,6 +74,12 @@ impl KeySource {
     }
 }
 
+/// `key` as the `Idempotency-Key` header's value: lower-case, hyphenated.
+pub(crate) fn header_value(key: Uuid) -> Option<HeaderValue> {
+    let mut text = Uuid::encode_buffer();
+    HeaderValue::from_str(key.hyphenated().encode_lower(&mut text)).ok()
+}
+
 impl std::fmt::Debug for KeySource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("KeySource")
@@ -93,12 +96,15 @@ mod tests {
     fn keys_are_distinct_version_4_uuids_across_refills() {
         let source = KeySource::default();
         let keys: Vec<String> = (0..3 * REFILL / KEY_BYTES + 5)
-            .map(|_| source.key().unwrap().to_str().unwrap().to_string())
+            .map(|_| {
+                let value = header_value(source.key()).unwrap();
+                value.to_str().unwrap().to_string()
+            })
             .collect();
         let distinct: HashSet<&String> = keys.iter().collect();
         assert_eq!(distinct.len(), keys.len());
         for key in &keys {
-            let id = uuid::Uuid::parse_str(key).unwrap();
+            let id = Uuid::parse_str(key).unwrap();
             assert_eq!(id.get_version(), Some(uuid::Version::Random), "{key}");
             assert_eq!(id.get_variant(), uuid::Variant::RFC4122, "{key}");
             assert_eq!(key, &id.hyphenated().to_string(), "lower-case, hyphenated");

@@ -22,6 +22,7 @@ use crate::config::{RequestOptions, Shared};
 use crate::error::{
     ApiError, DeadlineError, DecodeError, DecodeReason, InterceptorError, TransportError, snippet,
 };
+use crate::idempotency;
 use crate::intercept::{
     AttemptContext, AttemptOutcome, BoxError, CallContext, CallSummary, Intercept, Phase,
 };
@@ -110,13 +111,20 @@ impl<T> ApiResponse<T> {
 /// a chain of nested futures that each hold a copy of their arguments. A
 /// runtime moves that future when it spawns it, and every byte of it is
 /// copied each time (it was 5 KB).
+///
+/// The request is not copied for a retry that may never come: each attempt
+/// sends the one prepared for it, and a retry encodes the arguments again
+/// (with the same idempotency key). Copying up front cost more than the
+/// rest of the SDK's own work on a call that succeeds at once.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
     operation: Cow<'static, str>,
     options: RequestOptions,
-    /// The request as encoded (then prepared); `None` once the attempt that
-    /// cannot be retried has taken it.
+    /// The request of the next attempt, prepared; `None` once sent.
     request: Option<reqwest::Request>,
+    /// The idempotency key the SDK drew for this call, which every attempt
+    /// sends; `None` for a call that sends none or brings its own.
+    key: Option<uuid::Uuid>,
     /// When the call's `total_timeout` passes, if it has one.
     deadline: Deadline,
     /// The call's span: disabled (and free) unless a subscriber wants it.
@@ -127,18 +135,18 @@ pub(crate) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// A call of `operation`: `request` as the operation's arguments built it.
+    /// A call of `operation` with the per-call `options`.
     pub(crate) fn new(
         client: &'a Client,
         operation: impl Into<Cow<'static, str>>,
-        request: reqwest::Request,
         options: RequestOptions,
     ) -> Self {
         Self {
             shared: &client.shared,
             operation: operation.into(),
             options,
-            request: Some(request),
+            request: None,
+            key: None,
             deadline: Deadline::default(),
             span: tracing::Span::none(),
             seen_as: None,
@@ -146,18 +154,26 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the call (with retries) and decodes a success body as `T`.
+    /// `encode` puts the call's arguments on the wire: once before the first
+    /// attempt (an error there is returned before anything else happens),
+    /// and again for each retry.
     ///
     /// Not an `async fn`: one would move `self` into a second place in its
     /// future to bind it; the `async` block works on the one it captures.
-    pub(crate) fn send<T: DeserializeOwned>(
-        self,
-    ) -> impl Future<Output = Result<ApiResponse<T>, Error>> + Send {
+    /// Only this block and the retry loop are generic (one copy per
+    /// operation), not the steps of an attempt. `encode` is owned by the
+    /// future, which is `Send` when the arguments it holds are.
+    pub(crate) fn send<T, E>(self, encode: E) -> impl Future<Output = Result<ApiResponse<T>, Error>>
+    where
+        T: DeserializeOwned,
+        E: Fn() -> Result<reqwest::Request, Error>,
+    {
         let mut call = self;
         async move {
-            call.prepare()?;
+            call.prepare(encode()?)?;
             let started = Instant::now();
             let span = call.span.clone();
-            let outcome = call.attempts().instrument(span).await;
+            let outcome = call.attempts(&encode).instrument(span).await;
             let elapsed = started.elapsed();
             let result = decode(
                 call.operation.clone(),
@@ -170,20 +186,28 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Headers, idempotency key, span and deadline, before the first attempt.
-    fn prepare(&mut self) -> Result<(), Error> {
-        let Some(request) = self.request.as_mut() else {
-            return Err(Error::invalid(self.operation.clone(), "no request to send"));
+    /// The first attempt's request with its headers and idempotency key;
+    /// the span and deadline.
+    fn prepare(&mut self, request: reqwest::Request) -> Result<(), Error> {
+        self.ready(request)?;
+        let Some(request) = &self.request else {
+            return Ok(());
         };
-        if let Err(why) = add_headers(self.shared, &self.options, request) {
-            return Err(Error::invalid(self.operation.clone(), why));
-        }
         self.span = call_span(&self.operation, request);
         if !self.shared.interceptors.is_empty() {
             self.seen_as = Some(Box::new((request.method().clone(), request.url().clone())));
         }
         let total = self.options.total_timeout.or(self.shared.total_timeout);
         self.deadline = Deadline::after(total);
+        Ok(())
+    }
+
+    /// `request` with the headers every attempt sends, as the next one's.
+    fn ready(&mut self, mut request: reqwest::Request) -> Result<(), Error> {
+        if let Err(why) = add_headers(self.shared, &self.options, &mut request, &mut self.key) {
+            return Err(Error::invalid(self.operation.clone(), why));
+        }
+        self.request = Some(request);
         Ok(())
     }
 
@@ -198,8 +222,12 @@ impl<'a> Call<'a> {
     }
 
     /// Attempts until one ends the call: an answer to return, a failure not
-    /// to retry, the deadline, or an interceptor's refusal.
-    async fn attempts(&mut self) -> Outcome {
+    /// to retry, the deadline, or an interceptor's refusal. Before each
+    /// retry, `encode` builds its request again.
+    async fn attempts<E>(&mut self, encode: &E) -> Outcome
+    where
+        E: Fn() -> Result<reqwest::Request, Error>,
+    {
         if let Err(refusal) = self.read_before_execution() {
             return refusal.at(0);
         }
@@ -220,24 +248,26 @@ impl<'a> Call<'a> {
             };
             tokio::time::sleep(wait).await;
             attempt += 1;
+            // Not reached: arguments that were encoded once encode again.
+            if let Err(error) = encode().and_then(|request| self.ready(request)) {
+                return Outcome {
+                    attempts: attempt,
+                    result: Err(Failure::Invalid(error)),
+                };
+            }
         }
     }
 
     /// The request of attempt `attempt` (0 for the first), and whether it
-    /// may be retried. Earlier attempts send a copy; the last one (or one
-    /// whose body cannot be copied) sends the request itself and cannot be
-    /// retried.
+    /// may be retried (the last one may not).
     fn next_request(
         &mut self,
         attempt: u32,
         max_retries: u32,
         count_retries: bool,
     ) -> Option<(reqwest::Request, bool)> {
-        let copy = (attempt < max_retries)
-            .then(|| self.request.as_ref().and_then(reqwest::Request::try_clone))
-            .flatten();
-        let can_retry = copy.is_some();
-        let mut request = copy.or_else(|| self.request.take())?;
+        let can_retry = attempt < max_retries;
+        let mut request = self.request.take()?;
         if count_retries {
             request
                 .headers_mut()
@@ -485,11 +515,12 @@ fn record<T>(span: &tracing::Span, result: &Result<ApiResponse<T>, Error>, elaps
 
 /// Headers every request carries, then the client's defaults and the call's
 /// own (each replacing the one before), the key last; the idempotency key is
-/// fixed here, once per call, so every retry sends the same one.
+/// drawn once per call, into `key`, so every retry sends the same one.
 fn add_headers(
     shared: &Shared,
     options: &RequestOptions,
     request: &mut reqwest::Request,
+    key: &mut Option<uuid::Uuid>,
 ) -> Result<(), String> {
     let mutating = matches!(
         *request.method(),
@@ -516,9 +547,10 @@ fn add_headers(
     headers.insert(AUTHORIZATION, shared.api_key.authorization().clone());
     if mutating
         && !headers.contains_key(IDEMPOTENCY_KEY)
-        && let Some(key) = shared.keys.key()
+        && let Some(value) =
+            idempotency::header_value(*key.get_or_insert_with(|| shared.keys.key()))
     {
-        headers.insert(IDEMPOTENCY_KEY, key);
+        headers.insert(IDEMPOTENCY_KEY, value);
     }
     Ok(())
 }
@@ -541,6 +573,8 @@ enum Failure {
     Deadline(Duration),
     /// The request was already sent by an attempt that could not be retried.
     Spent,
+    /// A retry's request could not be encoded again.
+    Invalid(Error),
 }
 
 /// A response that was read to the end (or up to the limit).
@@ -807,6 +841,7 @@ fn decode<T: DeserializeOwned>(
         Err(Failure::Spent) => {
             return Err(Error::invalid(operation, "the request was already sent"));
         }
+        Err(Failure::Invalid(error)) => return Err(error),
         Err(Failure::Interceptor {
             phase,
             interceptor,

@@ -95,21 +95,21 @@ impl<'a> RawRequest<'a> {
     /// Sends the request and decodes a success body as `T`
     /// (`serde_json::Value` for any JSON, `()` for none).
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let call = self.into_call()?;
-        call.send().await.map(ApiResponse::into_data)
+        self.call().await.map(ApiResponse::into_data)
     }
 
     /// Like [`Self::send`], also returning the status, headers and attempts.
     pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
-        let call = self.into_call()?;
-        call.send().await
+        self.call().await
     }
 
-    /// The call this request makes (see `Request::into_call`).
-    fn into_call(self) -> Result<Call<'a>, Error> {
+    /// The call this request makes, encoded for each attempt (see
+    /// `Request::call`).
+    fn call<T: DeserializeOwned>(mut self) -> impl Future<Output = Result<ApiResponse<T>, Error>> {
         let name = format!("{} {}", self.method, self.path);
-        let request = self.encode(&name)?;
-        Ok(Call::new(self.client, name, request, self.options))
+        let options = std::mem::take(&mut self.options);
+        let call = Call::new(self.client, name.clone(), options);
+        call.send(move || self.encode(&name))
     }
 
     /// The request as it would be sent, or why it cannot be.

@@ -73,22 +73,24 @@ impl<'a, O: Operation> Request<'a, O> {
     /// Arguments are checked first; an invalid one fails with
     /// [`Error::InvalidRequest`] and nothing is sent.
     pub async fn send(self) -> Result<O::Response, Error> {
-        let call = self.into_call()?;
-        call.send().await.map(ApiResponse::into_data)
+        self.call().await.map(ApiResponse::into_data)
     }
 
     /// Like [`Self::send`], also returning the status and headers.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
-        let call = self.into_call()?;
-        call.send().await
+        self.call().await
     }
 
-    /// The call these arguments make. Both `send`s await it directly, not
-    /// one through the other: each `async fn` level keeps its own copy of
-    /// the request in the future a runtime moves.
-    fn into_call(self) -> Result<Call<'a>, Error> {
-        let request = self.encoded()?;
-        Ok(Call::new(self.client, O::ID, request, self.options))
+    /// The call these arguments make, encoded for each attempt. Both `send`s
+    /// await it directly, not one through the other: each `async fn` level
+    /// keeps its own copy of its arguments in the future a runtime moves.
+    fn call(self) -> impl Future<Output = Result<ApiResponse<O::Response>, Error>> {
+        let Request {
+            client,
+            options,
+            operation,
+        } = self;
+        Call::new(client, O::ID, options).send(move || encode(client, &operation))
     }
 
     /// The arguments encoded and checked exactly as [`Request::send`] would
@@ -99,10 +101,15 @@ impl<'a, O: Operation> Request<'a, O> {
     /// against it.
     #[doc(hidden)]
     pub fn encoded(&self) -> Result<reqwest::Request, Error> {
-        let mut wire = Encoder::new(O::ID);
-        self.operation.encode(&mut wire)?;
-        wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)
+        encode(self.client, &self.operation)
     }
+}
+
+/// `operation`'s arguments checked and put on the wire.
+fn encode<O: Operation>(client: &Client, operation: &O) -> Result<reqwest::Request, Error> {
+    let mut wire = Encoder::new(O::ID);
+    operation.encode(&mut wire)?;
+    wire.into_request(&client.shared.base_url, O::METHOD, O::PATH)
 }
 
 /// The per-call options every request builder has (`Request`, `RawRequest`),
