@@ -60,9 +60,11 @@ fn main() -> ExitCode {
 fn check() -> Result<(), String> {
     if Command::new("strace").arg("-V").output().is_err() {
         if std::env::var("CI").as_deref() == Ok("true") {
-            return Err("strace is not installed, and CI=true: the system-call test cannot run \
+            return Err(
+                "strace is not installed, and CI=true: the system-call test cannot run \
                  (.ci/run installs it from Debian's packages)"
-                .to_string());
+                    .to_string(),
+            );
         }
         println!("syscalls: skipped, strace is not installed");
         return Ok(());
