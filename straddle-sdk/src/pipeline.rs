@@ -107,10 +107,10 @@ impl<T> ApiResponse<T> {
 ///
 /// Everything a call keeps between attempts lives here, and [`Call::send`]
 /// works on it in place through `&mut self` steps: the future a caller
-/// awaits holds one `Call` and the small future of the step under way, not
-/// a chain of nested futures that each hold a copy of their arguments. A
-/// runtime moves that future when it spawns it, and every byte of it is
-/// copied each time (it was 5 KB).
+/// awaits holds one `Call` and (boxed) the future of the attempts, not a
+/// chain of nested futures that each hold a copy of their arguments. A
+/// runtime copies a task's whole future several times; `send()`'s was
+/// 5,368 bytes, and is 864 (a bare reqwest call's is 632).
 ///
 /// The request is not copied for a retry that may never come: each attempt
 /// sends the one prepared for it, and a retry encodes the arguments again
