@@ -80,12 +80,6 @@ pub(crate) fn header_value(key: Uuid) -> Option<HeaderValue> {
     HeaderValue::from_str(key.hyphenated().encode_lower(&mut text)).ok()
 }
 
-impl std::fmt::Debug for KeySource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeySource")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
