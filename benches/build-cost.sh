@@ -8,7 +8,16 @@
 # default, debug lean, release default, release lean) so both see the
 # machine's load of the same minutes.
 #
+# Then the marginal cost, what a consumer pays for adding the SDK to an
+# application that already has the usual dependencies: one using reqwest
+# (rustls, its default TLS), serde, serde_json, tokio and uuid, built in
+# release without and with straddle-sdk (and one call of it), each in an
+# empty target directory, in two rounds of alternating order.
+#
 # Usage: benches/build-cost.sh [SCRATCH_DIR] [extra cargo args, e.g. --offline]
+#   PARTS="absolute marginal" (the default), or either one alone;
+#   SDK_DIR=<path> measures the marginal cost of another build of the SDK
+#   (the whole API's crate from `cargo xtask full-api --write-only`, say).
 # Not a criterion benchmark: run it by hand, on an otherwise idle machine.
 set -euo pipefail
 
@@ -20,9 +29,11 @@ cd "$root"
 
 echo "rustc: $(rustc --version)"
 echo "cores: $(nproc), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+parts=${PARTS:-absolute marginal}
 # name and cargo feature flags of each configuration
 configs=("default:" "lean:--no-default-features --features rustls-ring")
 
+absolute() {
 for profile in debug release; do
     for config in "${configs[@]}"; do
         name=${config%%:*}
@@ -60,4 +71,118 @@ EOF
     echo "$name: dependency lines, cargo tree -e normal --prefix none | sort -u: $(tree -e normal | sort -u | wc -l)"
     echo "$name: distinct packages (normal, without straddle-sdk): $(tree -e normal | sed 's/ (\*)//' | sort -u | grep -vc '^straddle-sdk ')"
     echo "$name: distinct packages (normal + build + proc-macro, without straddle-sdk): $(tree -e normal,build | sed 's/ (\*)//; s/ (proc-macro)//' | sort -u | grep -vc '^straddle-sdk ')"
+done
+}
+
+# An application with its usual dependencies, in $1, with straddle-sdk (and
+# one call of it) when $2 is "with".
+application() {
+    local dir=$1 with=$2
+    mkdir -p "$dir/src"
+    cat >"$dir/Cargo.toml" <<EOF
+[package]
+name = "consumer-app"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+reqwest = { version = "0.13", features = ["json"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+uuid = { version = "1", features = ["v4", "serde"] }
+EOF
+    if [ "$with" = with ]; then
+        echo "straddle-sdk = { path = \"$sdk_dir\" }" >>"$dir/Cargo.toml"
+    fi
+    cat >"$dir/src/main.rs" <<'EOF'
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
+struct Order {
+    id: uuid::Uuid,
+    amount: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let order = Order { id: uuid::Uuid::new_v4(), amount: 100 };
+    let echoed: serde_json::Value = reqwest::Client::new()
+        .post("https://example.com/orders")
+        .json(&order)
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!("{echoed}");
+    sdk_call().await
+}
+EOF
+    if [ "$with" = with ]; then
+        cat >>"$dir/src/main.rs" <<'EOF'
+
+async fn sdk_call() -> Result<(), Box<dyn std::error::Error>> {
+    let client = straddle_sdk::Client::from_env()?;
+    let customer = client
+        .customers()
+        .review()
+        .refresh_review("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+        .send()
+        .await?;
+    println!("{:?}", customer.data.id);
+    Ok(())
+}
+EOF
+    else
+        cat >>"$dir/src/main.rs" <<'EOF'
+
+async fn sdk_call() -> Result<(), Box<dyn std::error::Error>> {
+    Ok(())
+}
+EOF
+    fi
+    # The versions the workspace builds with, wherever the application shares them.
+    cp "$root/Cargo.lock" "$dir/Cargo.lock"
+}
+
+marginal() {
+    sdk_dir=${SDK_DIR:-$root/straddle-sdk}
+    echo "marginal cost of $sdk_dir for an application using reqwest (rustls), serde, serde_json, tokio and uuid:"
+    # Wall time is what a consumer waits, but on a shared machine it moves by
+    # tens of seconds from build to build; CPU time (user + system, every
+    # rustc and build script) is the compile work, which the load moves less.
+    local -A wall=([without]=0 [with]=0) cpu=([without]=0 [with]=0)
+    for round in 1 2; do
+        local order=(without with)
+        [ "$round" = 2 ] && order=(with without)
+        for with in "${order[@]}"; do
+            app="$scratch/app-$with"
+            rm -rf "$app"
+            application "$app" "$with"
+            # Downloads are not build time.
+            (cd "$app" && cargo fetch "$@" >/dev/null 2>&1)
+            (cd "$app" && CARGO_TARGET_DIR="$app/target" /usr/bin/time -f '%e %U %S' -o "$app.time" \
+                cargo build --release "$@" >"$app.log" 2>&1)
+            read -r took user sys <"$app.time"
+            spent=$(echo "$user + $sys" | bc)
+            wall[$with]=$(echo "${wall[$with]} + $took" | bc)
+            cpu[$with]=$(echo "${cpu[$with]} + $spent" | bc)
+            grep '^ *Compiling ' "$app.log" | awk '{ print $2 }' | sort -u >"$app.crates"
+            printf 'round %s: clean release build %-7s straddle-sdk: %6.1f s wall, %6.1f s CPU (%s crates compiled; load after: %s)\n' \
+                "$round" "$with" "$took" "$spent" "$(wc -l <"$app.crates")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+        done
+    done
+    echo "crates compiled only with straddle-sdk: $(comm -13 "$scratch/app-without.crates" "$scratch/app-with.crates" | tr '\n' ' ')"
+    printf 'marginal cost of straddle-sdk (mean of the two rounds): %.1f s wall, %.1f s CPU\n' \
+        "$(echo "(${wall[with]} - ${wall[without]}) / 2" | bc -l)" \
+        "$(echo "(${cpu[with]} - ${cpu[without]}) / 2" | bc -l)"
+}
+
+for part in $parts; do
+    case $part in
+        absolute) absolute "$@" ;;
+        marginal) marginal "$@" ;;
+        *) echo "unknown part $part: absolute or marginal" >&2; exit 1 ;;
+    esac
 done

@@ -4,15 +4,22 @@
 # does not move, to read beside the criterion benches' times.
 #
 # Each workload runs at n and 2n; (I(2n) - I(n)) / n is its cost per
-# operation, so setup cancels out. Needs valgrind. Takes a few minutes.
-# Usage: benches/callgrind.sh [calls, default 1000]
+# operation, so setup cancels out. The calls are counted in the client's
+# process alone (the loopback server runs in a child process callgrind does
+# not follow), on a current-thread runtime. Needs valgrind; takes a few
+# minutes.
+# Usage: benches/callgrind.sh [calls, default 2048]
+#   RUNTIME=multi counts the calls on a two-worker runtime instead (its
+#   scheduler's parking and stealing move the counts by a few thousand
+#   instructions a call from run to run).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cargo build --release --locked -p straddle-sdk-benches --example callgrind >/dev/null
-bin="$root/target/release/examples/callgrind"
-calls=${1:-1000}
+bin="$(realpath -m "${CARGO_TARGET_DIR:-$root/target}")/release/examples/callgrind"
+calls=${1:-2048}
+runtime=${RUNTIME:-current}
 
 # Instructions of one run: callgrind's "Collected" line.
 instructions() {
@@ -37,10 +44,14 @@ for payload in example large large-reps-first; do
     value=$(per_op "$n" decode value "$payload" N)
     echo "decode $payload: typed $typed / Value $value instructions = $(ratio "$typed" "$value")"
 done
+"$bin" sizes | tr '\n' ';' | sed 's/;$/\n/; s/;/; /g; s/^/future sizes: /'
 for concurrency in 1 256; do
-    sdk=$(per_op "$calls" call sdk N "$concurrency")
-    bare=$(per_op "$calls" call bare N "$concurrency")
-    timeout=$(per_op "$calls" call bare-timeout N "$concurrency")
-    echo "call, $concurrency concurrent: sdk $sdk / bare $bare instructions = $(ratio "$sdk" "$bare");" \
-        "bare with a timeout $timeout = $(ratio "$timeout" "$bare")"
+    # A multiple of the burst size, so every burst is full.
+    n=$(((calls + concurrency - 1) / concurrency * concurrency))
+    sdk=$(per_op "$n" call sdk N "$concurrency" "$runtime")
+    timeout=$(per_op "$n" call bare-timeout N "$concurrency" "$runtime")
+    bare=$(per_op "$n" call bare N "$concurrency" "$runtime")
+    echo "call, $concurrency concurrent ($runtime runtime), instructions per call:" \
+        "sdk $sdk, bare with the same timeout $timeout, bare $bare;" \
+        "sdk / bare with the same timeout = $(ratio "$sdk" "$timeout"), sdk / bare = $(ratio "$sdk" "$bare")"
 done

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use straddle_sdk::{Client, DecodeReason, Error};
 use straddle_sdk_tests::{
     CUSTOMER_ID, TEST_KEY, client, fast_retries, fixture, header_values, ok_example, raw_server,
-    refresh_review as call, server_answering,
+    refresh_review as call, server_answering, server_answering_method,
 };
 use tokio::io::AsyncWriteExt;
 use wiremock::ResponseTemplate;
@@ -44,6 +44,62 @@ async fn retries_429_then_500_then_succeeds_with_one_idempotency_key_honouring_r
         header_values(&server, "x-straddle-retry-count").await,
         ["0", "1", "2"]
     );
+}
+
+/// A retry encodes the call's arguments again (the first request is not
+/// copied up front): what it sends must be what the first attempt sent.
+#[tokio::test]
+async fn every_attempt_sends_the_first_ones_request_but_for_its_retry_count() {
+    let server = server_answering_method(
+        "POST",
+        vec![
+            ResponseTemplate::new(500),
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})),
+        ],
+    )
+    .await;
+    let answer: serde_json::Value = client(&server.uri(), 2)
+        .request(straddle_sdk::reqwest::Method::POST, "/v1/things/a%2Fb")
+        .query(&[("page_size", "5"), ("status", "active")])
+        .json(&serde_json::json!({"name": "Ada", "amount": 100, "tags": ["x", "y"]}))
+        .header("x-tenant", "acme")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer["ok"], true);
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 3);
+    let headers = |r: &wiremock::Request| {
+        let mut pairs: Vec<(String, String)> = r
+            .headers
+            .iter()
+            .filter(|(name, _)| name.as_str() != "x-straddle-retry-count")
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.to_string(), value)
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let first = &requests[0];
+    assert!(first.headers.contains_key("idempotency-key"));
+    assert_eq!(
+        first.body,
+        br#"{"name":"Ada","amount":100,"tags":["x","y"]}"#
+    );
+    for (attempt, request) in requests.iter().enumerate() {
+        assert_eq!(request.method, first.method, "attempt {attempt}");
+        assert_eq!(request.url, first.url, "attempt {attempt}");
+        assert_eq!(request.body, first.body, "attempt {attempt}");
+        assert_eq!(headers(request), headers(first), "attempt {attempt}");
+        assert_eq!(
+            request.headers["x-straddle-retry-count"],
+            attempt.to_string().as_str()
+        );
+    }
 }
 
 #[tokio::test]

@@ -59,10 +59,9 @@ async fn succeeded_after_retries(capture: &Capture) {
 }
 
 async fn failed_at_once(capture: &Capture) {
-    let server = server_answering(vec![
-        ResponseTemplate::new(422).set_body_json(fixture("error_422.json")),
-    ])
-    .await;
+    let mut body = fixture("error_422.json");
+    body["error"]["detail"] = "ssn 123-45-6789 does not match".into();
+    let server = server_answering(vec![ResponseTemplate::new(422).set_body_json(body)]).await;
     let err = straddle_sdk_tests::refresh_review(&client(&server.uri(), 2))
         .await
         .unwrap_err();
@@ -77,7 +76,33 @@ async fn failed_at_once(capture: &Capture) {
         line.contains("attempts=1") && line.contains("status=422"),
         "{line}"
     );
+    assert!(
+        line.contains("Invalid Input Data"),
+        "the server's title: {line}"
+    );
+    // The server's detail can echo what was sent: the error has it, the log not.
+    assert!(err.to_string().contains("123-45-6789"));
+    assert!(
+        !logs.contains("123-45-6789") && !logs.contains("Email address"),
+        "{logs}"
+    );
     assert!(!logs.contains(TEST_KEY));
+
+    // A body that is not the documented JSON is not logged either.
+    let server = server_answering(vec![
+        ResponseTemplate::new(200).set_body_string(r#"{"ssn":"987-65-4321"}"#),
+    ])
+    .await;
+    let err = straddle_sdk_tests::refresh_review(&client(&server.uri(), 0))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, straddle_sdk::Error::Decode(_)), "{err}");
+    let logs = capture.text();
+    assert!(
+        logs.contains("unusable body: not the documented JSON"),
+        "{logs}"
+    );
+    assert!(!logs.contains("987-65-4321"), "{logs}");
 }
 
 async fn attempts_are_traced_and_the_key_never_shows_in_logs_or_errors() {

@@ -6,14 +6,27 @@
 //!
 //! ```text
 //! callgrind decode <typed|value|none> <example|large|large-reps-first> <n>
-//! callgrind call <sdk|bare|bare-timeout|none> <n> <concurrency>
+//! callgrind call <sdk|bare|bare-timeout|none> <n> <concurrency> [current|multi]
+//! callgrind serve
+//! callgrind sizes
 //! ```
 //!
 //! `decode` decodes the payload into `CustomerV1ItemResponse` or
 //! `serde_json::Value` (`none` only builds it). `call` makes `refresh_review`
-//! calls against a loopback server in bursts of `concurrency` on a
-//! two-worker runtime: through the SDK, or by hand with reqwest sending the
-//! same headers, with or without a per-request timeout (`none` makes no call).
+//! calls in bursts of `concurrency` (tasks in a `JoinSet`): through the SDK,
+//! or by hand with reqwest sending the same headers, with or without a
+//! per-request timeout (`none` makes no call); on a current-thread runtime
+//! (the default) or a two-worker one (`multi`).
+//!
+//! The loopback server runs in a child process (`serve`, the same binary),
+//! which callgrind does not follow: the counts are the client's alone. With
+//! the server on a thread of the measured process, its share (the same for
+//! both sides) was counted with the client's and shrank every ratio; with
+//! two workers, so did the scheduler's, whose park/unpark and work-stealing
+//! cost moves from run to run.
+//!
+//! `sizes` prints the size of each side's call future, which the runtime
+//! moves when it spawns a call.
 
 #[path = "../benches/common/bare.rs"]
 mod bare;
@@ -21,23 +34,29 @@ mod bare;
 mod loopback;
 #[path = "../benches/common/payloads.rs"]
 mod payloads;
+#[path = "../benches/common/workload.rs"]
+mod workload;
 
 use std::hint::black_box;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use straddle_sdk::types::CustomerV1ItemResponse;
+use workload::{Side, TIMEOUT, Workload};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let outcome = match args.as_slice() {
         ["decode", how, payload, n] => decode(how, payload, n),
-        ["call", how, n, concurrency] => call(how, n, concurrency),
+        ["call", how, n, concurrency] => call(how, n, concurrency, "current"),
+        ["call", how, n, concurrency, flavor] => call(how, n, concurrency, flavor),
+        ["serve"] => workload::serve(),
+        ["sizes"] => sizes(),
         _ => Err(
             "usage: callgrind decode <typed|value|none> <example|large|large-reps-first> <n>\n\
-                  \x20      callgrind call <sdk|bare|bare-timeout|none> <n> <concurrency>"
+                  \x20      callgrind call <sdk|bare|bare-timeout|none> <n> <concurrency> [current|multi]\n\
+                  \x20      callgrind serve\n\
+                  \x20      callgrind sizes"
                 .to_string(),
         ),
     };
@@ -82,83 +101,35 @@ fn decode(how: &str, payload: &str, n: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn call(how: &str, n: &str, concurrency: &str) -> Result<(), String> {
-    let (n, concurrency) = (count(n)?, count(concurrency)?.max(1));
-    let how: Arc<str> = match how {
-        "sdk" | "bare" | "bare-timeout" | "none" => how.into(),
-        other => return Err(format!("no way of calling {other}")),
-    };
-    let server = loopback::Loopback::start(payloads::EXAMPLE.as_bytes());
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let sdk = straddle_sdk::Client::builder()
-        .api_key(bare::API_KEY)
-        .base_url(server.url())
-        .http_client(http.clone())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let base: Arc<str> = server.url().into();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        for _ in 0..n.div_ceil(concurrency) {
-            let mut burst = tokio::task::JoinSet::new();
-            for _ in 0..concurrency {
-                let (how, sdk, http, base) = (how.clone(), sdk.clone(), http.clone(), base.clone());
-                burst.spawn(async move { one_call(&how, &sdk, &http, &base).await });
-            }
-            while let Some(joined) = burst.join_next().await {
-                joined.map_err(|e| e.to_string())??;
-            }
-        }
-        Ok::<(), String>(())
-    })?;
-    // Every call reached the server, over reused connections.
-    let (answered, connections) = (server.stats().requests(), server.stats().connections());
-    let expected = if &*how == "none" {
-        0
-    } else {
-        n.div_ceil(concurrency) * concurrency
-    };
-    if answered != expected as u64 {
-        return Err(format!(
-            "the server answered {answered} requests, not {expected}"
-        ));
-    }
+fn call(how: &str, n: &str, concurrency: &str, flavor: &str) -> Result<(), String> {
+    let (side, n, concurrency) = (Side::parse(how)?, count(n)?, count(concurrency)?);
+    let mut workload = Workload::start(flavor)?;
+    workload.run(side, n, concurrency)?;
+    let (answered, connections) = workload.finish()?;
     eprintln!("{answered} requests over {connections} connections");
     Ok(())
 }
 
-async fn one_call(
-    how: &str,
-    sdk: &straddle_sdk::Client,
-    http: &reqwest::Client,
-    base: &str,
-) -> Result<(), String> {
-    match how {
-        "sdk" => {
-            let customer = sdk
-                .customers()
-                .review()
-                .refresh_review(bare::CUSTOMER_ID)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            black_box(customer);
-        }
-        "bare" | "bare-timeout" => {
-            let timeout = (how == "bare-timeout").then_some(Duration::from_secs(60));
-            let customer = bare::refresh_review(http, base, true, timeout)
-                .await
-                .map_err(|e| e.to_string())?;
-            black_box(customer);
-        }
-        _ => {}
-    }
+/// The size of each side's call future, as the runtime moves it.
+fn sizes() -> Result<(), String> {
+    let http = reqwest::Client::new();
+    let sdk = straddle_sdk::Client::builder()
+        .api_key(bare::API_KEY)
+        .base_url("http://127.0.0.1:1")
+        .http_client(http.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let send = sdk
+        .customers()
+        .review()
+        .refresh_review(bare::CUSTOMER_ID)
+        .send();
+    let bare = bare::refresh_review(&http, "http://127.0.0.1:1", true, Some(TIMEOUT));
+    println!("sdk send(): {} bytes", std::mem::size_of_val(&send));
+    println!("bare call: {} bytes", std::mem::size_of_val(&bare));
+    let sdk_task = workload::sdk_call(sdk.clone());
+    let bare_task = workload::bare_call(http.clone(), "http://127.0.0.1:1".into(), Some(TIMEOUT));
+    println!("sdk task: {} bytes", std::mem::size_of_val(&sdk_task));
+    println!("bare task: {} bytes", std::mem::size_of_val(&bare_task));
     Ok(())
 }

@@ -10,5 +10,15 @@
 //!   full upstream description.
 //!
 //! Each prints a summary of ratios from the same run after criterion's report.
+//!
+//! Counts, which the machine's load does not move:
+//! - `examples/callgrind.rs` (run by `benches/callgrind.sh`): instructions
+//!   per call and per decoding, and the size of each side's call future;
+//! - `examples/allocations.rs`: heap allocations per call, SDK against bare
+//!   reqwest, through a counting global allocator;
+//! - `tests/syscalls.rs` (a test, run in CI): system calls per call, SDK
+//!   against bare reqwest with the same timeout, counted with strace.
+//!
 //! `benches/build-cost.sh` measures the clean build time and dependency count
-//! of a consumer of the SDK (not a criterion benchmark).
+//! of a consumer of the SDK, and what the SDK adds to an application's build
+//! (not a criterion benchmark).

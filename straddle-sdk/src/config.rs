@@ -11,6 +11,7 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
 use crate::Error;
 use crate::auth::ApiKey;
 use crate::headers::Headers;
+use crate::idempotency::KeySource;
 use crate::intercept::Intercept;
 use crate::retry::RetryPolicy;
 
@@ -97,6 +98,8 @@ pub(crate) struct Shared {
     pub(crate) total_timeout: Option<Duration>,
     pub(crate) max_response_bytes: usize,
     pub(crate) interceptors: Vec<Arc<dyn Intercept>>,
+    /// Where this client's idempotency keys come from.
+    pub(crate) keys: KeySource,
     /// Whether `http` is the caller's (`.http_client(..)`) rather than one
     /// the SDK configured.
     pub(crate) callers_http_client: bool,
@@ -482,6 +485,7 @@ impl ClientBuilder {
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 interceptors: self.interceptors,
+                keys: KeySource::default(),
                 callers_http_client: self.callers_http_client,
             }),
         })

@@ -409,6 +409,47 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     text
 }
 
+/// An error as tracing records it: what failed, the status and the
+/// server's title and request id, and a transport error's cause, but no
+/// body, no server detail (which can echo what was sent) and no argument's
+/// value. `Display` keeps all of them.
+pub(crate) struct ForLog<'a>(pub(crate) &'a Error);
+
+impl fmt::Display for ForLog<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let error = self.0;
+        match error {
+            Error::Api(e) => {
+                write!(f, "{} failed with HTTP {}", e.operation, e.status)?;
+                if let Some(body) = &e.body {
+                    write!(f, ": {}", one_line(&body.error.title))?;
+                }
+            }
+            Error::Decode(e) => {
+                let why = match &e.reason {
+                    DecodeReason::Json(_) => "not the documented JSON".to_string(),
+                    DecodeReason::TooLarge { limit } => {
+                        format!("larger than the {limit}-byte limit")
+                    }
+                };
+                write!(
+                    f,
+                    "{} returned HTTP {} with an unusable body: {why}",
+                    e.operation, e.status
+                )?;
+            }
+            Error::InvalidRequest { operation, .. } => {
+                return write!(f, "{operation}: invalid request, nothing was sent");
+            }
+            other => return fmt::Display::fmt(other, f),
+        }
+        match error.api_request_id() {
+            Some(id) => write!(f, " (request id {id})"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -54,6 +54,7 @@ mod config;
 mod encode;
 mod error;
 mod headers;
+mod idempotency;
 mod intercept;
 mod nullable;
 mod open_enum;

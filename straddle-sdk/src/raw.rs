@@ -71,7 +71,7 @@ impl std::fmt::Debug for RawRequest<'_> {
     }
 }
 
-impl RawRequest<'_> {
+impl<'a> RawRequest<'a> {
     /// Adds query arguments: a struct or map (`{"page_size": 5}`) or a list
     /// of pairs (`[("status", "active")]`). A list value is sent as repeated
     /// pairs (`a=1&a=2`); `None`/`null` sends nothing.
@@ -109,17 +109,22 @@ impl RawRequest<'_> {
     /// Sends the request and decodes a success body as `T`
     /// (`serde_json::Value` for any JSON, `()` for none).
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
-        self.send_with_response().await.map(ApiResponse::into_body)
+        self.call().await.map(ApiResponse::into_body)
     }
 
     /// Like [`Self::send`], with the status, headers and number of attempts
     /// around the body: an [`ApiResponse`], which dereferences to it.
     pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        self.call().await
+    }
+
+    /// The call this request makes, encoded for each attempt (see
+    /// `Request::call`).
+    fn call<T: DeserializeOwned>(mut self) -> impl Future<Output = Result<ApiResponse<T>, Error>> {
         let name = self.name();
-        let request = self.encode(&name)?;
-        Call::new(self.client, name, request, self.options)
-            .send()
-            .await
+        let options = std::mem::take(&mut self.options);
+        let call = Call::new(self.client, name.clone(), options);
+        call.send(move || self.encode(&name))
     }
 
     /// What was set on the request, as a pattern for matching requests (a

@@ -88,13 +88,13 @@ pub trait OperationRequest<'a>: sealed::Sealed {
     fn into_request(self) -> Request<'a, Self::Operation>;
 }
 
-impl<O: Operation> Request<'_, O> {
+impl<'a, O: Operation> Request<'a, O> {
     /// Sends the request and returns the parsed body.
     ///
     /// Arguments are checked first; an invalid one fails with
     /// [`Error::InvalidRequest`] and nothing is sent.
     pub async fn send(self) -> Result<O::Response, Error> {
-        self.send_with_response().await.map(ApiResponse::into_body)
+        self.call().await.map(ApiResponse::into_body)
     }
 
     /// Like [`Self::send`], with the status, headers and number of attempts
@@ -102,10 +102,19 @@ impl<O: Operation> Request<'_, O> {
     /// so `response.data.name` reads as `customer.data.name` does after
     /// `send()`.
     pub async fn send_with_response(self) -> Result<ApiResponse<O::Response>, Error> {
-        let request = self.encoded()?;
-        Call::new(self.client, O::ID, request, self.options)
-            .send()
-            .await
+        self.call().await
+    }
+
+    /// The call these arguments make, encoded for each attempt. Both `send`s
+    /// await it directly, not one through the other: each `async fn` level
+    /// keeps its own copy of its arguments in the future a runtime moves.
+    fn call(self) -> impl Future<Output = Result<ApiResponse<O::Response>, Error>> {
+        let Request {
+            client,
+            options,
+            operation,
+        } = self;
+        Call::new(client, O::ID, options).send(move || encode(client, &operation))
     }
 
     /// The arguments encoded and checked exactly as [`Request::send`] would
@@ -116,9 +125,7 @@ impl<O: Operation> Request<'_, O> {
     /// against it.
     #[doc(hidden)]
     pub fn encoded(&self) -> Result<reqwest::Request, Error> {
-        let mut wire = Encoder::new(O::ID);
-        self.operation.encode(&mut wire)?;
-        wire.into_request(&self.client.shared.base_url, O::METHOD, O::PATH)
+        encode(self.client, &self.operation)
     }
 
     /// What was set on the request, as a pattern for matching requests
@@ -134,6 +141,13 @@ impl<O: Operation> Request<'_, O> {
         with_headers(O::ID, &self.options, request.headers_mut())?;
         Ok(request)
     }
+}
+
+/// `operation`'s arguments checked and put on the wire.
+fn encode<O: Operation>(client: &Client, operation: &O) -> Result<reqwest::Request, Error> {
+    let mut wire = Encoder::new(O::ID);
+    operation.encode(&mut wire)?;
+    wire.into_request(&client.shared.base_url, O::METHOD, O::PATH)
 }
 
 /// Adds the headers of a request's `.header(..)` calls to `headers`, or
