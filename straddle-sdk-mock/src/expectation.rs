@@ -14,16 +14,15 @@ use straddle_sdk::{HeaderMap, Operation, RawRequest, Request};
 
 use crate::answer::{Answer, RawCall, Reply};
 use crate::received::ReceivedRequest;
-use crate::server::MockServer;
 use crate::{MockError, lock};
 
 /// A request the mock server should expect, and what it answers. Made by
-/// [`MockServer::expect`] (an operation `O` of the SDK) or
-/// [`MockServer::expect_raw`] (`O` is [`RawCall`]); in effect once
+/// [`MockServer::expect`](crate::MockServer::expect) (an operation `O` of the SDK) or
+/// [`MockServer::expect_raw`](crate::MockServer::expect_raw) (`O` is [`RawCall`]); in effect once
 /// [`mount`](Expectation::mount) has put it on the server.
 #[must_use = "an expectation does nothing until `.mount().await`ed"]
 pub struct Expectation<'s, O> {
-    server: &'s MockServer,
+    mounts: &'s Mounts,
     name: String,
     wire: Result<Wire, straddle_sdk::Error>,
     answer: Option<Answer<O>>,
@@ -42,23 +41,23 @@ impl<O> fmt::Debug for Expectation<'_, O> {
 
 impl<'s, O: Operation + fmt::Debug> Expectation<'s, O> {
     /// An expectation of `request`, named by its method, path and arguments.
-    pub(crate) fn new(server: &'s MockServer, request: &Request<'_, O>) -> Self {
+    pub(crate) fn new(mounts: &'s Mounts, request: &Request<'_, O>) -> Self {
         let name = format!("{} {} {:?}", O::METHOD, O::PATH, request.arguments());
         let wire = request.encoded_for_matching().map(|r| Wire::new(&r));
-        Self::of(server, name, wire)
+        Self::of(mounts, name, wire)
     }
 }
 
 impl<'s> Expectation<'s, RawCall> {
     /// An expectation of the raw call `request`, named by its method, path,
     /// query and the names of the body's top-level properties.
-    pub(crate) fn raw(server: &'s MockServer, request: &RawRequest<'_>) -> Self {
+    pub(crate) fn raw(mounts: &'s Mounts, request: &RawRequest<'_>) -> Self {
         let encoded = request.encoded_for_matching();
         let name = match &encoded {
             Ok(request) => raw_name(request),
             Err(_) => "a raw call".to_string(),
         };
-        Self::of(server, name, encoded.map(|r| Wire::new(&r)))
+        Self::of(mounts, name, encoded.map(|r| Wire::new(&r)))
     }
 }
 
@@ -88,9 +87,9 @@ fn raw_name(request: &straddle_sdk::reqwest::Request) -> String {
 }
 
 impl<'s, O> Expectation<'s, O> {
-    fn of(server: &'s MockServer, name: String, wire: Result<Wire, straddle_sdk::Error>) -> Self {
+    fn of(mounts: &'s Mounts, name: String, wire: Result<Wire, straddle_sdk::Error>) -> Self {
         Self {
-            server,
+            mounts,
             name,
             wire,
             answer: None,
@@ -105,7 +104,7 @@ impl<'s, O> Expectation<'s, O> {
     }
 
     /// The number of matching requests the test expects: checked by
-    /// [`MockServer::verify`] and when the server is dropped (a panic naming
+    /// [`MockServer::verify`](crate::MockServer::verify) and when the server is dropped (a panic naming
     /// this expectation, with the requests received). Without it, any
     /// number is fine.
     pub fn times(mut self, n: u64) -> Self {
@@ -142,13 +141,13 @@ impl<'s, O> Expectation<'s, O> {
             }
         };
         let received = Arc::new(Mutex::new(Vec::new()));
-        self.server.mount(Expected {
+        lock(self.mounts).push(Arc::new(Expected {
             name: expectation.clone(),
             wire,
             replies,
             times: self.times,
             received: Arc::clone(&received),
-        });
+        }));
         Ok(Mounted {
             name: expectation,
             received,
@@ -188,6 +187,11 @@ impl Mounted {
         lock(&self.received).clone()
     }
 }
+
+/// The expectations a server has mounted, first mounted first: what
+/// [`Expectation::mount`] adds to, and what the server matches a request
+/// against.
+pub(crate) type Mounts = Mutex<Vec<Arc<Expected>>>;
 
 /// An expectation as the server matches, answers and checks it.
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use straddle_sdk::{Client, ClientBuilder, OperationRequest, RawRequest, StatusCode};
 
 use crate::answer::{RawCall, Reply};
-use crate::expectation::{Expectation, Expected};
+use crate::expectation::{Expectation, Mounts};
 use crate::listener::{Dispatch, Listener};
 use crate::received::ReceivedRequest;
 use crate::{error_response, lock};
@@ -49,7 +49,7 @@ pub struct MockServer {
 /// What the server's expectations and its listener share.
 #[derive(Debug, Default)]
 struct State {
-    expectations: Mutex<Vec<Arc<Expected>>>,
+    expectations: Mounts,
     unmatched: Mutex<Vec<ReceivedRequest>>,
     /// Every request in order: method, path and query, and what answered it.
     log: Mutex<Vec<String>>,
@@ -119,7 +119,7 @@ impl MockServer {
         R: OperationRequest<'c>,
         R::Operation: fmt::Debug,
     {
-        Expectation::new(self, request.request())
+        Expectation::new(&self.state.expectations, request.request())
     }
 
     /// Starts an expectation of a raw call, made with `client.request(..)`
@@ -129,7 +129,7 @@ impl MockServer {
     /// (`.json(..)`) that `request` sets is there with the same value. Its
     /// [`crate::Answer::ok`] takes any `Serialize` value.
     pub fn expect_raw(&self, request: RawRequest<'_>) -> Expectation<'_, RawCall> {
-        Expectation::raw(self, &request)
+        Expectation::raw(&self.state.expectations, &request)
     }
 
     /// Checks the number of requests of each expectation that has
@@ -159,10 +159,6 @@ impl MockServer {
     /// `404` saying so), in order.
     pub fn unmatched_requests(&self) -> Vec<ReceivedRequest> {
         lock(&self.state.unmatched).clone()
-    }
-
-    pub(crate) fn mount(&self, expectation: Expected) {
-        lock(&self.state.expectations).push(Arc::new(expectation));
     }
 }
 

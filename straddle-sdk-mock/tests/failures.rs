@@ -4,29 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use straddle_sdk::resources::{RefreshCustomerReview, RefreshCustomerReviewRequest};
-use straddle_sdk::{Client, Error, StatusCode};
-use straddle_sdk_mock::{Answer, MockServer, Mounted, error_response, samples};
+use straddle_sdk::resources::RefreshCustomerReview;
+use straddle_sdk::{Error, StatusCode};
+use straddle_sdk_mock::{Answer, MockServer, error_response, samples};
 
-const ID: &str = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+mod common;
 
-type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
-
-fn refresh(client: &Client) -> RefreshCustomerReviewRequest<'_> {
-    client.customers().review().refresh_review(ID)
-}
-
-/// A server, its client, and an expectation of [`refresh`] with `answer`.
-async fn serve(answer: Answer<RefreshCustomerReview>) -> Result<(MockServer, Client, Mounted)> {
-    let server = MockServer::start().await;
-    let client = server.client()?;
-    let mounted = server
-        .expect(refresh(&client))
-        .answer(answer)
-        .mount()
-        .await?;
-    Ok((server, client, mounted))
-}
+use common::{ID, Result, refresh, serve};
 
 fn rate_limited() -> Answer<RefreshCustomerReview> {
     Answer::error(

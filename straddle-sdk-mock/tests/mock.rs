@@ -3,32 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use straddle_sdk::resources::{RefreshCustomerReview, RefreshCustomerReviewRequest};
 use straddle_sdk::types::CustomerStatusV1;
 use straddle_sdk::{Client, Error, StatusCode};
 use straddle_sdk_mock::{Answer, MockError, MockServer, Mounted, error_response, samples};
 
-const ID: &str = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+mod common;
+
+use common::{ID, Result, refresh, serve};
+
 const OTHER_ID: &str = "0f2d6b0a-5b8e-4a55-9d5a-1c3c0b7f1e2a";
-
-type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
-
-/// `refresh_review(ID)`: the call most of these tests expect and make.
-fn refresh(client: &Client) -> RefreshCustomerReviewRequest<'_> {
-    client.customers().review().refresh_review(ID)
-}
-
-/// A server, its client, and an expectation of [`refresh`] with `answer`.
-async fn serve(answer: Answer<RefreshCustomerReview>) -> Result<(MockServer, Client, Mounted)> {
-    let server = MockServer::start().await;
-    let client = server.client()?;
-    let mounted = server
-        .expect(refresh(&client))
-        .answer(answer)
-        .mount()
-        .await?;
-    Ok((server, client, mounted))
-}
 
 /// Mounts the expectation `refresh_review(ID).correlation_id("c-1")`,
 /// answered with the sample, expected `times` times if given.
