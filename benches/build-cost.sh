@@ -17,7 +17,8 @@
 # Usage: benches/build-cost.sh [SCRATCH_DIR] [extra cargo args, e.g. --offline]
 #   PARTS="absolute marginal" (the default), or either one alone;
 #   SDK_DIR=<path> measures the marginal cost of another build of the SDK
-#   (the whole API's crate from `cargo xtask full-api --write-only`, say).
+#   (the whole API's crate from `cargo xtask full-api --write-only`,
+#   <target dir>/scratch/full-api/full-api), with the SDK's default features.
 # Not a criterion benchmark: run it by hand, on an otherwise idle machine.
 set -euo pipefail
 
@@ -96,7 +97,11 @@ tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 uuid = { version = "1", features = ["v4", "serde"] }
 EOF
     if [ "$with" = with ]; then
-        echo "straddle-sdk = { path = \"$sdk_dir\" }" >>"$dir/Cargo.toml"
+        # The SDK's default features, named: the whole API's scratch crate
+        # defaults to `webhooks` alone (its tests need no TLS), and its
+        # package is not called straddle-sdk.
+        echo "straddle-sdk = { path = \"$sdk_dir\", package = \"$sdk_package\", features = [\"rustls\", \"schemars\", \"webhooks\"] }" \
+            >>"$dir/Cargo.toml"
     fi
     cat >"$dir/src/main.rs" <<'EOF'
 #[derive(serde::Serialize, serde::Deserialize, Debug)]
@@ -147,7 +152,9 @@ EOF
 }
 
 marginal() {
-    sdk_dir=${SDK_DIR:-$root/straddle-sdk}
+    sdk_dir=$(realpath "${SDK_DIR:-$root/straddle-sdk}")
+    sdk_package=$(cargo metadata --no-deps --format-version 1 --manifest-path "$sdk_dir/Cargo.toml" |
+        python3 -c 'import json, sys; d = sys.argv[1]; print(next(p["name"] for p in json.load(sys.stdin)["packages"] if p["manifest_path"] == d + "/Cargo.toml"))' "$sdk_dir")
     echo "marginal cost of $sdk_dir for an application using reqwest (rustls), serde, serde_json, tokio and uuid:"
     # Wall time is what a consumer waits, but on a shared machine it moves by
     # tens of seconds from build to build; CPU time (user + system, every

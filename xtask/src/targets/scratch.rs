@@ -242,8 +242,14 @@ fn write_copy(from: &Path, root: &Path, manifest: &toml::Table) -> Result<()> {
 }
 
 /// Renames a copied manifest's package to `name`, unpublished, without
-/// the fields that name files or pages of the real crate.
+/// the fields that name files or pages of the real crate, nor its
+/// `[[test]]`, `[[bench]]` and `[[example]]` targets: their files are not
+/// copied (a scratch crate has tests of its own), and cargo refuses a
+/// manifest that names a target it cannot find.
 fn scratch_package(manifest: &mut toml::Table, name: &str) {
+    for targets in ["test", "bench", "example"] {
+        manifest.remove(targets);
+    }
     if let Some(package) = manifest
         .get_mut("package")
         .and_then(toml::Value::as_table_mut)
