@@ -97,10 +97,11 @@ tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 uuid = { version = "1", features = ["v4", "serde"] }
 EOF
     if [ "$with" = with ]; then
-        # The SDK's default features, named: the whole API's scratch crate
-        # defaults to `webhooks` alone (its tests need no TLS), and its
-        # package is not called straddle-sdk.
-        echo "straddle-sdk = { path = \"$sdk_dir\", package = \"$sdk_package\", features = [\"rustls\", \"schemars\", \"webhooks\"] }" \
+        # The published SDK's default features, named (read from its
+        # manifest): the whole API's scratch crate defaults to `webhooks`
+        # alone (its tests need no TLS), and its package is not called
+        # straddle-sdk.
+        echo "straddle-sdk = { path = \"$sdk_dir\", package = \"$sdk_package\", default-features = false, features = $default_features }" \
             >>"$dir/Cargo.toml"
     fi
     cat >"$dir/src/main.rs" <<'EOF'
@@ -155,6 +156,8 @@ marginal() {
     sdk_dir=$(realpath "${SDK_DIR:-$root/straddle-sdk}")
     sdk_package=$(cargo metadata --no-deps --format-version 1 --manifest-path "$sdk_dir/Cargo.toml" |
         python3 -c 'import json, sys; d = sys.argv[1]; print(next(p["name"] for p in json.load(sys.stdin)["packages"] if p["manifest_path"] == d + "/Cargo.toml"))' "$sdk_dir")
+    default_features=$(cargo metadata --no-deps --format-version 1 --manifest-path "$root/straddle-sdk/Cargo.toml" |
+        python3 -c 'import json, sys; p = next(p for p in json.load(sys.stdin)["packages"] if p["name"] == "straddle-sdk"); print(json.dumps(p["features"]["default"]))')
     echo "marginal cost of $sdk_dir for an application using reqwest (rustls), serde, serde_json, tokio and uuid:"
     # Wall time is what a consumer waits, but on a shared machine it moves by
     # tens of seconds from build to build; CPU time (user + system, every
